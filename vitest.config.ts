@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Node unit tests of the core (web/src). Worker tests run in workerd: signaling-worker/vitest.config.ts.
+export default defineConfig({
+  test: {
+    include: ['web/src/**/*.test.ts'],
+    environment: 'node',
+    coverage: {
+      provider: 'v8',
+      include: ['web/src/net/**', 'web/src/sync/**'],
+      exclude: ['**/*.test.ts', '**/*.d.ts'],
+      reporter: ['text-summary', 'text'],
+    },
+  },
+});

@@ -1,0 +1,60 @@
+/**
+ * Keeps one Yjs document in sync with every open peer over the code-sync channel.
+ * On every link open both sides send their state vector (step 1) and answer the other's with
+ * what it lacks (step 2), so edits made on either side while apart converge; afterwards local
+ * updates are broadcast as they happen. A peer whose message fails to decode or apply is dropped.
+ */
+import * as Y from 'yjs';
+import type { Mesh } from '../net/mesh.ts';
+import type { PeerId } from '../net/protocol.ts';
+import { SyncMessageError, decodeSyncMessage, encodeSyncMessage } from './sync-messages.ts';
+
+/** Transaction origin of updates that came from a peer; they are not echoed back out. */
+export class RemoteOrigin {
+  constructor(readonly peer: PeerId) {}
+}
+
+export class CodeSyncProvider {
+  private readonly unsubscribe: Array<() => void>;
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin instanceof RemoteOrigin) return;
+    this.mesh.broadcast('code-sync', encodeSyncMessage({ kind: 'update', update }));
+  };
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly mesh: Mesh,
+  ) {
+    this.unsubscribe = [
+      mesh.on('peer-open', (peer) => this.sendStateVector(peer)),
+      mesh.on('message', ({ peer, label, data }) => {
+        if (label === 'code-sync') this.onMessage(peer, data);
+      }),
+    ];
+    doc.on('update', this.onDocUpdate);
+  }
+
+  destroy(): void {
+    this.doc.off('update', this.onDocUpdate);
+    for (const off of this.unsubscribe) off();
+  }
+
+  private sendStateVector(peer: PeerId): void {
+    this.mesh.send(peer, 'code-sync', encodeSyncMessage({ kind: 'step1', stateVector: Y.encodeStateVector(this.doc) }));
+  }
+
+  private onMessage(peer: PeerId, data: Uint8Array): void {
+    try {
+      const message = decodeSyncMessage(data);
+      if (message.kind === 'step1') {
+        const update = Y.encodeStateAsUpdate(this.doc, message.stateVector);
+        this.mesh.send(peer, 'code-sync', encodeSyncMessage({ kind: 'step2', update }));
+      } else {
+        Y.applyUpdate(this.doc, message.update, new RemoteOrigin(peer));
+      }
+    } catch (error) {
+      const detail = error instanceof SyncMessageError ? error.message : `bad Yjs data: ${String(error)}`;
+      this.mesh.dropPeer(peer, `code-sync: ${detail}`);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/** CodeMirror 6 bound to a Y.Text with y-codemirror.next. */
+import { javascript } from '@codemirror/lang-javascript';
+import { EditorState } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { yCollab } from 'y-codemirror.next';
+import * as Y from 'yjs';
+
+export class CodeEditor extends LitElement {
+  static properties = { text: { attribute: false } };
+  static styles = css`
+    :host { display: block; min-height: 0; overflow: hidden; }
+    .host, .cm-editor { height: 100%; }
+  `;
+
+  declare text: Y.Text | undefined;
+  private view: EditorView | null = null;
+
+  render() {
+    return html`<div class="host"></div>`;
+  }
+
+  protected updated(changed: PropertyValues<this>): void {
+    if (changed.has('text')) this.mount();
+  }
+
+  disconnectedCallback(): void {
+    this.view?.destroy();
+    this.view = null;
+    super.disconnectedCallback();
+  }
+
+  private mount(): void {
+    this.view?.destroy();
+    this.view = null;
+    const text = this.text;
+    if (!text) return;
+    const parent = this.renderRoot.querySelector('.host');
+    if (!parent) return;
+    const undoManager = new Y.UndoManager(text);
+    this.view = new EditorView({
+      parent,
+      state: EditorState.create({
+        doc: text.toString(),
+        extensions: [
+          basicSetup,
+          javascript({ typescript: true }),
+          yCollab(text, null, { undoManager }),
+          EditorView.contentAttributes.of({ 'aria-label': 'Code editor' }),
+        ],
+      }),
+    });
+  }
+}
+
+customElements.define('meshpad-editor', CodeEditor);
