@@ -9,6 +9,9 @@ import type { Mesh } from '../net/mesh.ts';
 import type { PeerId } from '../net/protocol.ts';
 import { SyncMessageError, decodeSyncMessage, encodeSyncMessage } from './sync-messages.ts';
 
+/** What the provider needs of the mesh; tests pass an in-memory twin. */
+export type SyncTransport = Pick<Mesh, 'on' | 'send' | 'broadcast' | 'dropPeer'>;
+
 /** Transaction origin of updates that came from a peer; they are not echoed back out. */
 export class RemoteOrigin {
   constructor(readonly peer: PeerId) {}
@@ -23,7 +26,7 @@ export class CodeSyncProvider {
 
   constructor(
     private readonly doc: Y.Doc,
-    private readonly mesh: Mesh,
+    private readonly mesh: SyncTransport,
   ) {
     this.unsubscribe = [
       mesh.on('peer-open', (peer) => this.sendStateVector(peer)),

@@ -1,0 +1,30 @@
+/**
+ * Meshpad worker: serves the signaling API under /api/* (everything else is the built PWA
+ * from ./dist via the ASSETS binding, see wrangler.toml).
+ */
+import { Hono } from 'hono';
+import { ErrorCode, isValidRoomId, PROTOCOL_VERSION } from '../../web/src/net/protocol.ts';
+import type { Env } from './env.ts';
+
+export { Room } from './room.ts';
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/api/health', (c) => c.json({ ok: true, protocol: PROTOCOL_VERSION }));
+
+app.get('/api/rooms/:roomId/ws', async (c) => {
+  const roomId = c.req.param('roomId');
+  if (!isValidRoomId(roomId)) return c.json({ error: ErrorCode.badRoom }, 400);
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    return c.json({ error: 'upgrade-required' }, 426);
+  }
+  const stub = c.env.ROOMS.get(c.env.ROOMS.idFromName(roomId));
+  return stub.fetch(c.req.raw);
+});
+
+app.all('/api/*', (c) => c.json({ error: 'not-found' }, 404));
+
+// Only /api/* runs the worker first; anything else that reaches us is served from the assets.
+app.notFound((c) => c.env.ASSETS.fetch(c.req.raw));
+
+export default app;

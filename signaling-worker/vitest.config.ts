@@ -1,0 +1,28 @@
+/**
+ * Worker tests, run inside workerd by @cloudflare/vitest-pool-workers:
+ *   npx vitest run --config signaling-worker/vitest.config.ts   (npm run test:worker)
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  // Keep Vite's cache in the root node_modules rather than signaling-worker/node_modules.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite/signaling-worker', import.meta.url)),
+  plugins: [
+    cloudflareTest(() => {
+      // wrangler.toml serves ./dist as assets and refuses to start if that directory is
+      // missing (it only exists after `vite build`). The API tests need no assets, so make
+      // sure an (empty) dist/ exists rather than keeping a second wrangler config in sync.
+      mkdirSync(fileURLToPath(new URL('../dist', import.meta.url)), { recursive: true });
+      return { wrangler: { configPath: fileURLToPath(new URL('../wrangler.toml', import.meta.url)) } };
+    }),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+  },
+});
