@@ -8,6 +8,7 @@ import {
   isValidRoomId,
   parseClientMessage,
   parseServerMessage,
+  type ServerMessage,
 } from './protocol.ts';
 
 const PEER = 'AbCdEfGh12345678';
@@ -64,13 +65,13 @@ describe('parseClientMessage', () => {
 
 describe('parseServerMessage', () => {
   it('accepts every server message', () => {
-    const messages = [
+    const messages: ServerMessage[] = [
       { type: 'welcome', v: PROTOCOL_VERSION, self: PEER, peers: [] },
       { type: 'peer-joined', peer: PEER },
       { type: 'peer-left', peer: PEER },
       { type: 'signal', from: PEER, payload: SEALED },
       { type: 'error', code: 'room-full', message: 'Room is full' },
-    ] as const;
+    ];
     for (const message of messages) {
       expect(parseServerMessage(encodeMessage(message))).toEqual({ ok: true, message });
     }
