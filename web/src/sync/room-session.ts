@@ -36,6 +36,7 @@ export class RoomSession {
   private provider: CodeSyncProvider | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly diagnostics: MeshDiagnostic[] = [];
+  private readonly diagnosticListeners = new Set<(diagnostic: MeshDiagnostic) => void>();
   private closed = false;
 
   constructor(private readonly options: RoomSessionOptions) {}
@@ -53,6 +54,7 @@ export class RoomSession {
     mesh.on('diagnostic', (diagnostic) => {
       this.diagnostics.push(diagnostic);
       if (this.diagnostics.length > MAX_DIAGNOSTICS) this.diagnostics.shift();
+      for (const listener of this.diagnosticListeners) listener(diagnostic);
       this.notify();
     });
     mesh.start();
@@ -77,6 +79,12 @@ export class RoomSession {
     return () => this.listeners.delete(listener);
   }
 
+  /** Every diagnostic as it happens (decrypt failures, dropped peers, server errors). */
+  onDiagnostic(listener: (diagnostic: MeshDiagnostic) => void): () => void {
+    this.diagnosticListeners.add(listener);
+    return () => this.diagnosticListeners.delete(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -84,6 +92,7 @@ export class RoomSession {
     this.mesh?.destroy();
     this.doc.destroy();
     this.listeners.clear();
+    this.diagnosticListeners.clear();
   }
 
   private notify(): void {

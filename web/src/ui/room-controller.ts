@@ -32,6 +32,7 @@ export class RoomController implements ReactiveController {
       this.host.requestUpdate();
     });
     installDebugHook(session);
+    session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`));
     session.start().catch((error: unknown) => {
       this.startError = error instanceof Error ? error.message : String(error);
       this.host.requestUpdate();

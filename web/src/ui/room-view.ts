@@ -1,5 +1,6 @@
 /** A room: the shared editor and the peer list. All networking lives in the RoomController. */
 import { LitElement, css, html } from 'lit';
+import type { MeshDiagnostic } from '../net/mesh.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './peer-list.ts';
@@ -19,6 +20,8 @@ export class RoomView extends LitElement {
     aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
     h2 { font-size: 0.9rem; margin: 0 0 0.5rem; }
     .error { color: #b91c1c; }
+    details { margin-top: 1rem; font-size: 0.8rem; }
+    details li { margin: 0.25rem 0; word-break: break-word; }
     @media (max-width: 640px) {
       :host { grid-template-columns: 1fr; grid-template-rows: auto 1fr auto; }
       aside { grid-column: 1; border-left: none; }
@@ -27,6 +30,16 @@ export class RoomView extends LitElement {
 
   declare room: RoomAddress;
   private readonly controller = new RoomController(this, () => this.room);
+
+  private renderDiagnostics(diagnostics: readonly MeshDiagnostic[]) {
+    if (diagnostics.length === 0) return null;
+    return html`<details>
+      <summary>Connection notes (${diagnostics.length})</summary>
+      <ul>
+        ${diagnostics.map((d) => html`<li>${d.peer ? `${d.peer.slice(0, 8)}: ` : ''}${d.kind} — ${d.detail}</li>`)}
+      </ul>
+    </details>`;
+  }
 
   render() {
     const snapshot = this.controller.snapshot;
@@ -40,6 +53,7 @@ export class RoomView extends LitElement {
       <aside>
         <h2>People here</h2>
         <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .peers=${snapshot?.peers ?? []}></meshpad-peer-list>
+        ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
   }
