@@ -8,7 +8,7 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['web/src/net/**', 'web/src/sync/**'],
-      exclude: ['**/*.test.ts', '**/*.d.ts'],
+      exclude: ['**/*.test.ts', '**/*.d.ts', 'web/src/test-support/**'],
       reporter: ['text-summary', 'text'],
     },
   },

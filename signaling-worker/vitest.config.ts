@@ -19,7 +19,20 @@ export default defineConfig({
       // missing (it only exists after `vite build`). The API tests need no assets, so make
       // sure an (empty) dist/ exists rather than keeping a second wrangler config in sync.
       mkdirSync(fileURLToPath(new URL('../dist', import.meta.url)), { recursive: true });
-      return { wrangler: { configPath: fileURLToPath(new URL('../wrangler.toml', import.meta.url)) } };
+      return {
+        wrangler: { configPath: fileURLToPath(new URL('../wrangler.toml', import.meta.url)) },
+        // ICE settings are secrets in production (never in wrangler.toml); the route tests
+        // need a TURN configuration, so provide one here. Keep in sync with TEST_ICE_ENV in
+        // test/ice-servers.test.ts.
+        miniflare: {
+          bindings: {
+            STUN_URLS: 'stun:stun.example.test:3478, ftp://dropped.example.test',
+            TURN_URLS: 'turn:127.0.0.1:3478?transport=udp,turns:turn.example.test:5349',
+            TURN_SECRET: 'test-turn-secret',
+            TURN_TTL_SECONDS: '600',
+          },
+        },
+      };
     }),
   ],
   test: {

@@ -11,6 +11,16 @@ declare global {
       ROOMS: DurableObjectNamespace<Room>;
       /** The built PWA in ./dist. */
       ASSETS: Fetcher;
+      // ICE settings for GET /api/ice-servers, all optional. Set them as secrets / dashboard
+      // variables (or `wrangler dev --var`), never in wrangler.toml; see docs/protocol.md.
+      /** Comma-separated stun:/stuns: URLs. */
+      STUN_URLS?: string;
+      /** Comma-separated turn:/turns: URLs, e.g. `turn:127.0.0.1:3478?transport=udp`. */
+      TURN_URLS?: string;
+      /** coturn `--static-auth-secret`; TURN is offered only when this and TURN_URLS are set. */
+      TURN_SECRET?: string;
+      /** Lifetime of minted TURN credentials in seconds (default 7200). */
+      TURN_TTL_SECONDS?: string;
     }
   }
 }

@@ -5,12 +5,15 @@
 import { Hono } from 'hono';
 import { ErrorCode, isValidRoomId, PROTOCOL_VERSION } from '../../web/src/net/protocol.ts';
 import type { Env } from './env.ts';
+import { iceServers } from './ice-servers.ts';
 
 export { Room } from './room.ts';
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/api/health', (c) => c.json({ ok: true, protocol: PROTOCOL_VERSION }));
+
+app.route('/api/ice-servers', iceServers);
 
 app.get('/api/rooms/:roomId/ws', async (c) => {
   const roomId = c.req.param('roomId');

@@ -4,6 +4,10 @@
  *
  * The server never sees signal contents (AES-GCM, see docs/protocol.md); it only
  * stamps the sender id, so a peer cannot impersonate another.
+ *
+ * A reconnecting socket may take back its previous peer id with the resume token it got in
+ * `welcome` (see resume.ts); the socket that still holds that id is then closed with 4004
+ * and, since the peer did not go away, nobody is told it left.
  */
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -13,7 +17,9 @@ import {
   MAX_PEERS_PER_ROOM,
   parseClientMessage,
   PROTOCOL_VERSION,
+  PeerLeftReason,
   type ClientMessage,
+  type HelloMessage,
   type PeerId,
   type ServerMessage,
 } from '../../web/src/net/protocol.ts';
@@ -27,6 +33,8 @@ import {
   RATE_REFILL_PER_SEC,
   TokenBucket,
 } from './limits.ts';
+import { randomBase64Url } from './base64.ts';
+import { loadResumeKey, signResumeToken, verifyResumeToken } from './resume.ts';
 
 /** Per-socket state kept in the socket attachment so it survives hibernation. */
 interface Attachment {
@@ -43,10 +51,12 @@ interface Buckets {
 
 /** 12 random bytes → 16 base64url chars (matches PeerIdSchema). */
 function newPeerId(): PeerId {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_');
+  return randomBase64Url(12);
+}
+
+/** 1000 (normal) and 1001 (going away: page closed) are clean closes; anything else is a loss. */
+function leftReason(code: number): PeerLeftReason {
+  return code === 1000 || code === 1001 ? PeerLeftReason.left : PeerLeftReason.lost;
 }
 
 const ERROR_TEXT: Record<ErrorCode, string> = {
@@ -70,6 +80,14 @@ export class Room extends DurableObject<Env> {
    * on wake-up do not leak entries.
    */
   private readonly buckets = new WeakMap<WebSocket, Buckets>();
+  /**
+   * Sockets that closed, errored or were closed by us. A `hello` awaits HMACs, and the socket
+   * may go away meanwhile; it must not join then. In memory only: the object cannot hibernate
+   * while a hello is pending.
+   */
+  private readonly gone = new WeakSet<WebSocket>();
+  /** The room's resume-token key, loaded (or created) on the first hello. */
+  private resumeKey: Promise<CryptoKey> | undefined;
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
@@ -101,11 +119,12 @@ export class Room extends DurableObject<Env> {
       }
       return;
     }
-    this.handle(ws, me, parsed.message);
+    if (parsed.message.type === 'hello') await this.hello(ws, me, parsed.message);
+    else this.signal(ws, me, parsed.message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    this.leave(ws);
+    this.leave(ws, leftReason(code));
     // The hibernation API requires us to reciprocate the close handshake.
     // 1005/1006/1015 are reserved (cannot be sent), so answer those with 1000.
     const reply = code === 1005 || code === 1006 || code === 1015 ? CloseCode.normal : code;
@@ -113,39 +132,66 @@ export class Room extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.leave(ws);
+    this.leave(ws, PeerLeftReason.lost);
     safeClose(ws, CloseCode.normal, 'error');
   }
 
   // ---- message handling ------------------------------------------------------
 
-  private handle(ws: WebSocket, me: Attachment, message: ClientMessage): void {
-    if (message.type === 'hello') {
-      if (me.joined) return this.violation(ws, me, ErrorCode.alreadyJoined);
-      if (message.v !== PROTOCOL_VERSION) {
-        return this.fail(
-          ws,
-          ErrorCode.incompatible,
-          `client speaks protocol ${message.v}, server speaks ${PROTOCOL_VERSION}; please reload the app`,
-          CloseCode.incompatible,
-        );
-      }
-      const others = this.joinedPeers(ws);
-      if (others.length >= MAX_PEERS_PER_ROOM) {
-        return this.fail(ws, ErrorCode.roomFull, undefined, CloseCode.roomFull);
-      }
-      this.save(ws, { ...me, joined: true });
-      send(ws, {
-        type: 'welcome',
-        v: PROTOCOL_VERSION,
-        self: me.id,
-        peers: others.map((p) => p.peer.id),
-      });
-      for (const other of others) send(other.ws, { type: 'peer-joined', peer: me.id });
-      return;
+  private async hello(ws: WebSocket, me: Attachment, message: HelloMessage): Promise<void> {
+    if (me.joined) return this.violation(ws, me, ErrorCode.alreadyJoined);
+    if (message.v !== PROTOCOL_VERSION) {
+      return this.fail(
+        ws,
+        ErrorCode.incompatible,
+        `client speaks protocol ${message.v}, server speaks ${PROTOCOL_VERSION}; please reload the app`,
+        CloseCode.incompatible,
+      );
     }
 
-    // message.type === 'signal'
+    // All the async work (HMACs) first: the checks and the join below run without an await
+    // in between, so they see one consistent room. A bad token is not an error: the socket
+    // just keeps its fresh id.
+    const key = await this.loadResumeKey();
+    const { resume } = message;
+    const id = resume && (await verifyResumeToken(key, resume.peer, resume.token)) ? resume.peer : me.id;
+    const resumeToken = await signResumeToken(key, id);
+
+    // The socket may have closed, or another hello of it joined, while we were awaiting.
+    const current = this.attachment(ws);
+    if (!current || this.gone.has(ws)) return;
+    if (current.joined) return this.violation(ws, current, ErrorCode.alreadyJoined);
+
+    const others = this.joinedPeers(ws).filter((p) => p.peer.id !== id);
+    if (others.length >= MAX_PEERS_PER_ROOM) {
+      return this.fail(ws, ErrorCode.roomFull, undefined, CloseCode.roomFull);
+    }
+    if (id !== current.id) this.replace(ws, id);
+    this.save(ws, { ...current, id, joined: true });
+    send(ws, {
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      self: id,
+      peers: others.map((p) => p.peer.id),
+      resumeToken,
+    });
+    for (const other of others) send(other.ws, { type: 'peer-joined', peer: id });
+  }
+
+  /** Closes every other socket holding `id` with 4004, silently: the peer did not leave. */
+  private replace(by: WebSocket, id: PeerId): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === by) continue;
+      const holder = this.attachment(ws);
+      if (holder?.id !== id) continue;
+      this.save(ws, { ...holder, joined: false });
+      this.gone.add(ws);
+      this.buckets.delete(ws);
+      safeClose(ws, CloseCode.replaced, 'replaced');
+    }
+  }
+
+  private signal(ws: WebSocket, me: Attachment, message: Extract<ClientMessage, { type: 'signal' }>): void {
     if (!me.joined) return this.violation(ws, me, ErrorCode.notJoined);
     const target = message.to === me.id ? undefined : this.joinedPeers(ws).find((p) => p.peer.id === message.to);
     if (!target) {
@@ -159,6 +205,15 @@ export class Room extends DurableObject<Env> {
       from: me.id,
       payload: { iv: message.payload.iv, ct: message.payload.ct },
     });
+  }
+
+  /** The room's resume key, loaded once and cached; a failed load is retried next time. */
+  private loadResumeKey(): Promise<CryptoKey> {
+    this.resumeKey ??= loadResumeKey(this.ctx.storage.kv).catch((error: unknown) => {
+      this.resumeKey = undefined;
+      throw error;
+    });
+    return this.resumeKey;
   }
 
   /** Takes a token for one inbound frame; false if the frame must be dropped. */
@@ -192,20 +247,21 @@ export class Room extends DurableObject<Env> {
     sendError(ws, code, message);
   }
 
-  /** A fatal error: report it, tell the others the peer left, close the socket. */
+  /** A fatal error: report it, tell the others the peer was lost, close the socket. */
   private fail(ws: WebSocket, code: ErrorCode, message: string | undefined, close: CloseCode): void {
     sendError(ws, code, message);
-    this.leave(ws);
+    this.leave(ws, PeerLeftReason.lost);
     safeClose(ws, close, code);
   }
 
   /** Marks the socket as gone and tells the remaining peers, exactly once. */
-  private leave(ws: WebSocket): void {
+  private leave(ws: WebSocket, reason: PeerLeftReason): void {
     const me = this.attachment(ws);
+    this.gone.add(ws);
     this.buckets.delete(ws);
     if (!me?.joined) return;
     this.save(ws, { ...me, joined: false });
-    for (const other of this.joinedPeers(ws)) send(other.ws, { type: 'peer-left', peer: me.id });
+    for (const other of this.joinedPeers(ws)) send(other.ws, { type: 'peer-left', peer: me.id, reason });
   }
 
   // ---- helpers ---------------------------------------------------------------

@@ -12,7 +12,13 @@ export interface Closed {
   reason: string;
 }
 
-type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+
+/** What a reconnecting client sends in `hello.resume`. */
+export interface Resume {
+  peer: string;
+  token: string;
+}
 
 /** A fresh random room id (16 bytes, base64url → 22 chars). */
 export function newRoomId(): string {
@@ -61,10 +67,10 @@ export class TestClient {
     return new TestClient(res.webSocket);
   }
 
-  /** Connects and says hello; resolves with the welcome. */
-  static async join(roomId: string): Promise<{ client: TestClient; welcome: Welcome }> {
+  /** Connects and says hello (optionally resuming a peer id); resolves with the welcome. */
+  static async join(roomId: string, resume?: Resume): Promise<{ client: TestClient; welcome: Welcome }> {
     const client = await TestClient.connect(roomId);
-    client.send({ type: 'hello', v: PROTOCOL_VERSION });
+    client.send(resume ? { type: 'hello', v: PROTOCOL_VERSION, resume } : { type: 'hello', v: PROTOCOL_VERSION });
     const welcome = await client.next();
     if (welcome.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
     client.self = welcome.self;
@@ -90,9 +96,10 @@ export class TestClient {
     return this.queue.length;
   }
 
-  close(): void {
+  /** Closes from the client side; 1000 (the default) is a clean leave, 4xxx counts as lost. */
+  close(code = 1000, reason = 'bye'): void {
     try {
-      this.ws.close(1000, 'bye');
+      this.ws.close(code, reason);
     } catch {
       // already closed
     }

@@ -14,7 +14,13 @@ describe('joining', () => {
   it('welcomes with a server-assigned id and the peers already there', async () => {
     const room = newRoomId();
     const a = await TestClient.join(room);
-    expect(a.welcome).toEqual({ type: 'welcome', v: PROTOCOL_VERSION, self: a.client.self, peers: [] });
+    expect(a.welcome).toEqual({
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      self: a.client.self,
+      peers: [],
+      resumeToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
     expect(v.is(PeerIdSchema, a.client.self)).toBe(true);
     expect(a.client.self).toMatch(/^[A-Za-z0-9_-]{16}$/);
 
@@ -25,7 +31,7 @@ describe('joining', () => {
     b.client.close();
   });
 
-  it('broadcasts peer-joined and peer-left', async () => {
+  it('broadcasts peer-joined and peer-left (reason left on a clean close)', async () => {
     const room = newRoomId();
     const a = await TestClient.join(room);
     const b = await TestClient.join(room);
@@ -37,8 +43,8 @@ describe('joining', () => {
     expect(await b.client.next()).toEqual({ type: 'peer-joined', peer: c.client.self });
 
     b.client.close();
-    expect(await a.client.next()).toEqual({ type: 'peer-left', peer: b.client.self });
-    expect(await c.client.next()).toEqual({ type: 'peer-left', peer: b.client.self });
+    expect(await a.client.next()).toEqual({ type: 'peer-left', peer: b.client.self, reason: 'left' });
+    expect(await c.client.next()).toEqual({ type: 'peer-left', peer: b.client.self, reason: 'left' });
     a.client.close();
     c.client.close();
   });
@@ -149,7 +155,7 @@ describe('signal relay', () => {
     expect(await a.next()).toMatchObject({ type: 'peer-joined', peer: b.self });
     expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer' });
     b.close();
-    expect(await a.next()).toEqual({ type: 'peer-left', peer: b.self });
+    expect(await a.next()).toEqual({ type: 'peer-left', peer: b.self, reason: 'left' });
     a.send({ type: 'signal', to: b.self, payload: sealed() });
     expect(await a.next()).toMatchObject({ type: 'error', code: 'unknown-peer' });
     a.close();
@@ -175,7 +181,7 @@ describe('frame limits', () => {
     expect(await b.next()).toMatchObject({ type: 'error', code: 'too-large' });
     expect((await b.closed).code).toBe(CloseCode.tooLarge);
     expect(await a.next()).toEqual({ type: 'peer-joined', peer: b.self });
-    expect(await a.next()).toEqual({ type: 'peer-left', peer: b.self });
+    expect(await a.next()).toEqual({ type: 'peer-left', peer: b.self, reason: 'lost' });
     a.close();
   });
 
@@ -246,7 +252,7 @@ describe('rate limit', () => {
     for (;;) {
       const m = await a.next();
       if (m.type === 'peer-left') {
-        expect(m.peer).toBe(b.self);
+        expect(m).toEqual({ type: 'peer-left', peer: b.self, reason: 'lost' });
         break;
       }
     }

@@ -30,12 +30,12 @@ async function setup() {
   const key = await deriveRoomKey(secret, ROOM);
   const socket = new ServerSocket();
   const signaling = new SignalingClient('ws://x', () => socket);
-  const mesh = new Mesh({ roomId: ROOM, key, signaling, rtcConfig: { iceServers: [] } });
+  const mesh = new Mesh({ roomId: ROOM, key, signaling, ice: { current: () => ({ iceServers: [], turn: false }) } });
   const diagnostics: MeshDiagnostic[] = [];
   const next = () => new Promise<MeshDiagnostic>((resolve) => mesh.on('diagnostic', resolve));
   mesh.on('diagnostic', (d) => diagnostics.push(d));
   mesh.start();
-  socket.receive({ type: 'welcome', v: PROTOCOL_VERSION, self: SELF, peers: [] });
+  socket.receive({ type: 'welcome', v: PROTOCOL_VERSION, self: SELF, peers: [], resumeToken: 'T'.repeat(43) });
   return { key, socket, mesh, diagnostics, next };
 }
 

@@ -1,27 +1,44 @@
 /**
- * The set of peer links in one room. Owns the signaling client and the room key: outgoing
- * simple-peer signals are sealed for their recipient, incoming ones opened and validated before
- * they reach a link. The newcomer initiates to every peer listed in its `welcome`; existing
- * peers answer, so exactly one side of every pair makes the offer.
+ * The peers of one room. Owns the signaling client (through its supervisor), one
+ * LinkSupervisor per remote peer, and the room key: outgoing envelopes are sealed for their
+ * recipient, incoming ones opened and validated before they reach a supervisor.
+ *
+ * For every pair the peer with the smaller id is the initiator (makes every offer, decides
+ * direct or relay); the other answers. Ids survive signaling reconnects (resume tokens), so
+ * a working P2P link outlives its peers' signaling sockets.
  */
 import type { ChannelLabel } from './channels.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { Emitter } from './emitter.ts';
-import { PeerLink, type ChannelInfo, type LinkCloseInfo, type LinkState } from './peer-link.ts';
-import { parsePeerSignal, type PeerSignal } from './peer-signal.ts';
-import type { ErrorMessage, PeerId, Sealed } from './protocol.ts';
+import type { LinkMachineState, Transport } from './link-machine.ts';
+import { LinkSupervisor, type LinkFactoryRequest } from './link-supervisor.ts';
+import { PeerLink, type ChannelInfo, type LinkStats } from './peer-link.ts';
+import { parseSignalEnvelope, type SignalEnvelope } from './peer-signal.ts';
+import type { ErrorMessage, PeerId, PeerLeftReason, Sealed } from './protocol.ts';
 import { RoomCryptoError, open, seal, signalAad } from './room-crypto.ts';
-import type { SignalingClient, SignalingState } from './signaling-client.ts';
+import type { SignalingClient } from './signaling-client.ts';
+import type { SignalingMachineState } from './signaling-machine.ts';
+import { SignalingSupervisor } from './signaling-supervisor.ts';
+
+/** Where links get their ICE servers; `turn` says whether a relay is configured. */
+export interface IceSource {
+  current(): { iceServers: RTCIceServer[]; turn: boolean };
+}
 
 export interface MeshOptions {
   readonly roomId: string;
   readonly key: CryptoKey;
   readonly signaling: SignalingClient;
-  readonly rtcConfig: RTCConfiguration;
+  readonly ice: IceSource;
+  readonly clock?: Clock;
+  /** Test mode for the relay fallback e2e test: direct attempts exchange no candidates. */
+  readonly blockDirect?: boolean;
 }
 
 export interface PeerSnapshot {
   readonly id: PeerId;
-  readonly state: LinkState;
+  readonly link: LinkMachineState;
+  readonly present: boolean;
 }
 
 export interface MeshDiagnostic {
@@ -33,17 +50,18 @@ export interface MeshDiagnostic {
 export interface MeshEvents extends Record<string, unknown> {
   change: void;
   'peer-open': PeerId;
-  'peer-close': { peer: PeerId; info: LinkCloseInfo };
   message: { peer: PeerId; label: ChannelLabel; data: Uint8Array };
   diagnostic: MeshDiagnostic;
 }
 
 export class Mesh extends Emitter<MeshEvents> {
-  private readonly links = new Map<PeerId, PeerLink>();
-  /** Peers in the room per signaling, whether or not a link is up. */
-  private readonly members = new Set<PeerId>();
+  private readonly supervisors = new Map<PeerId, LinkSupervisor>();
+  /** Peers currently connected to signaling. */
+  private readonly present = new Set<PeerId>();
   /** Peers dropped for misbehaviour: ignored for the rest of this session. */
   private readonly banned = new Set<PeerId>();
+  private readonly clock: Clock;
+  private readonly signalingSupervisor: SignalingSupervisor;
   private selfId: PeerId | null = null;
   private readonly unsubscribe: Array<() => void>;
   private destroyed = false;
@@ -53,20 +71,19 @@ export class Mesh extends Emitter<MeshEvents> {
 
   constructor(private readonly options: MeshOptions) {
     super();
+    this.clock = options.clock ?? systemClock;
     const s = options.signaling;
+    this.signalingSupervisor = new SignalingSupervisor(s, this.clock);
     this.unsubscribe = [
+      this.signalingSupervisor.on('change', () => this.emit('change', undefined)),
       s.on('welcome', ({ self, peers }) => this.onWelcome(self, peers)),
-      s.on('peer-joined', (peer) => {
-        this.members.add(peer);
-        this.emit('change', undefined);
-      }),
-      s.on('peer-left', (peer) => this.onPeerLeft(peer)),
+      s.on('peer-joined', (peer) => this.onPresent(peer)),
+      s.on('peer-left', ({ peer, reason }) => this.onPeerLeft(peer, reason)),
       s.on('signal', ({ from, payload }) => {
         this.inbound = this.inbound.then(() => this.onSignal(from, payload));
       }),
       s.on('server-error', (error: ErrorMessage) => this.diagnose(null, 'server-error', `${error.code}: ${error.message}`)),
       s.on('protocol-error', (detail) => this.diagnose(null, 'protocol-error', detail)),
-      s.on('state', () => this.emit('change', undefined)),
     ];
   }
 
@@ -74,65 +91,178 @@ export class Mesh extends Emitter<MeshEvents> {
     return this.selfId;
   }
 
-  get signalingState(): SignalingState {
-    return this.options.signaling.state;
+  get signalingState(): SignalingMachineState {
+    return this.signalingSupervisor.state;
   }
 
   peers(): PeerSnapshot[] {
-    return [...this.links.values()].map((link) => ({ id: link.remoteId, state: link.state }));
+    return [...this.supervisors.values()].map((s) => ({ id: s.remoteId, link: s.state, present: this.present.has(s.remoteId) }));
   }
 
   openPeers(): PeerId[] {
-    return [...this.links.values()].filter((l) => l.state === 'open').map((l) => l.remoteId);
+    return [...this.supervisors.values()].filter((s) => s.openLink).map((s) => s.remoteId);
   }
 
   channelInfo(): Record<PeerId, ChannelInfo[]> {
     const info: Record<PeerId, ChannelInfo[]> = {};
-    for (const link of this.links.values()) info[link.remoteId] = link.channelInfo();
+    for (const s of this.supervisors.values()) {
+      const link = s.currentLink;
+      if (link) info[s.remoteId] = link.channelInfo();
+    }
     return info;
   }
 
+  async linkStats(peer: PeerId): Promise<LinkStats | null> {
+    const link = this.supervisors.get(peer)?.openLink;
+    return link ? link.stats() : null;
+  }
+
+  /** Test hook: closes the RTCPeerConnection under the link to `peer`, as a crash would. */
+  closeConnection(peer: PeerId): boolean {
+    const link = this.supervisors.get(peer)?.currentLink;
+    if (!link) return false;
+    link.connection.close();
+    return true;
+  }
+
   send(peer: PeerId, label: ChannelLabel, data: Uint8Array): void {
-    const link = this.links.get(peer);
-    if (link?.state === 'open') link.send(label, data);
+    this.supervisors.get(peer)?.openLink?.send(label, data);
   }
 
   broadcast(label: ChannelLabel, data: Uint8Array): void {
-    for (const link of this.links.values()) if (link.state === 'open') link.send(label, data);
+    for (const s of this.supervisors.values()) s.openLink?.send(label, data);
   }
 
   /** Drops a peer that sent something a correct peer never sends, and ignores it from now on. */
   dropPeer(peer: PeerId, detail: string): void {
     this.banned.add(peer);
-    this.links.get(peer)?.close({ reason: 'protocol-violation', detail });
+    this.diagnose(peer, 'link-closed', `dropped: ${detail}`);
+    this.removeSupervisor(peer);
   }
 
   start(): void {
-    this.options.signaling.connect();
+    this.signalingSupervisor.dispatch({ type: 'start' });
+  }
+
+  /** The page became visible again: retry waiting connections now. */
+  wake(): void {
+    this.signalingSupervisor.dispatch({ type: 'wake' });
+    for (const s of this.supervisors.values()) s.dispatch({ type: 'wake' });
+  }
+
+  /** The network changed (online, connection type): retry now and ICE-restart live links. */
+  networkChanged(): void {
+    this.signalingSupervisor.dispatch({ type: 'network-changed' });
+    for (const s of this.supervisors.values()) s.dispatch({ type: 'network-changed' });
+  }
+
+  /** The user pressed Retry: signaling and every failed link. */
+  retry(): void {
+    this.signalingSupervisor.dispatch({ type: 'retry' });
+    for (const s of this.supervisors.values()) if (s.state.phase === 'failed') s.dispatch({ type: 'retry' });
+  }
+
+  /** TURN configuration arrived or changed. */
+  relayAvailabilityChanged(): void {
+    const available = this.options.ice.current().turn;
+    for (const s of this.supervisors.values()) s.dispatch({ type: 'relay-availability', available });
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const off of this.unsubscribe) off();
-    for (const link of [...this.links.values()]) link.close();
-    this.options.signaling.close();
+    for (const peer of [...this.supervisors.keys()]) this.removeSupervisor(peer);
+    this.signalingSupervisor.stop();
     this.removeAllListeners();
   }
 
   private onWelcome(self: PeerId, peers: PeerId[]): void {
-    this.selfId = self;
-    for (const peer of peers) {
-      this.members.add(peer);
-      this.createLink(peer, true);
+    if (this.selfId !== null && this.selfId !== self) {
+      // The server could not give us our old id back: roles may have flipped, start afresh.
+      for (const peer of [...this.supervisors.keys()]) this.removeSupervisor(peer);
     }
+    this.selfId = self;
+    const listed = new Set(peers);
+    for (const peer of [...this.present]) if (!listed.has(peer)) this.onAbsent(peer);
+    for (const peer of peers) this.onPresent(peer);
     this.emit('change', undefined);
   }
 
-  private onPeerLeft(peer: PeerId): void {
-    this.members.delete(peer);
-    this.links.get(peer)?.close({ reason: 'remote-closed', detail: 'peer left the room' });
+  private onPresent(peer: PeerId): void {
+    if (this.banned.has(peer) || peer === this.selfId) return;
+    this.present.add(peer);
+    const existing = this.supervisors.get(peer);
+    if (existing) existing.dispatch({ type: 'peer-presence', present: true });
+    else this.ensureSupervisor(peer);
     this.emit('change', undefined);
+  }
+
+  private onAbsent(peer: PeerId): void {
+    this.present.delete(peer);
+    this.supervisors.get(peer)?.dispatch({ type: 'peer-presence', present: false });
+    this.emit('change', undefined);
+  }
+
+  private onPeerLeft(peer: PeerId, reason: PeerLeftReason): void {
+    if (reason === 'left') {
+      this.present.delete(peer);
+      this.removeSupervisor(peer);
+      this.emit('change', undefined);
+    } else {
+      // Only its signaling socket dropped: a working P2P link to it carries on.
+      this.onAbsent(peer);
+    }
+  }
+
+  private ensureSupervisor(peer: PeerId): LinkSupervisor | null {
+    const existing = this.supervisors.get(peer);
+    if (existing) return existing;
+    const self = this.selfId;
+    if (!self || this.destroyed) return null;
+    const supervisor = new LinkSupervisor({
+      remoteId: peer,
+      role: self < peer ? 'initiator' : 'responder',
+      relayAvailable: this.options.ice.current().turn,
+      clock: this.clock,
+      createLink: (request) => this.createLink(peer, request),
+      sendEnvelope: (envelope) => {
+        this.outbound = this.outbound.then(() => this.sendEnvelope(peer, envelope));
+      },
+    });
+    this.supervisors.set(peer, supervisor);
+    supervisor.on('change', () => this.emit('change', undefined));
+    supervisor.on('open', () => this.emit('peer-open', peer));
+    supervisor.on('close', (info) => {
+      if (info.reason !== 'closed') this.diagnose(peer, 'link-closed', `${info.reason}: ${info.detail}`);
+    });
+    supervisor.on('message', ({ label, data }) => this.emit('message', { peer, label, data }));
+    supervisor.dispatch({ type: 'start' });
+    if (!this.present.has(peer)) supervisor.dispatch({ type: 'peer-presence', present: false });
+    return supervisor;
+  }
+
+  private removeSupervisor(peer: PeerId): void {
+    const supervisor = this.supervisors.get(peer);
+    if (!supervisor) return;
+    this.supervisors.delete(peer);
+    supervisor.stop();
+    this.emit('change', undefined);
+  }
+
+  private createLink(peer: PeerId, request: LinkFactoryRequest): PeerLink {
+    return new PeerLink({
+      remoteId: peer,
+      initiator: request.initiator,
+      rtcConfig: this.rtcConfig(request.transport),
+      sendSignal: request.sendSignal,
+      dropDirectCandidates: this.options.blockDirect === true && request.transport === 'direct',
+    });
+  }
+
+  private rtcConfig(transport: Transport): RTCConfiguration {
+    const { iceServers } = this.options.ice.current();
+    return transport === 'relay' ? { iceServers, iceTransportPolicy: 'relay' } : { iceServers };
   }
 
   private async onSignal(from: PeerId, payload: Sealed): Promise<void> {
@@ -146,49 +276,25 @@ export class Mesh extends Emitter<MeshEvents> {
       this.diagnose(from, 'decrypt-failed', detail);
       return;
     }
-    const signal = parsePeerSignal(text);
-    if (!signal) {
-      this.diagnose(from, 'bad-signal', 'decrypted signal is not a valid SDP/ICE message');
+    const envelope = parseSignalEnvelope(text);
+    if (!envelope) {
+      this.diagnose(from, 'bad-signal', 'decrypted signal is not a valid Meshpad signal');
       return;
     }
     if (this.destroyed) return;
-    let link = this.links.get(from);
-    if (!link && signal.type === 'offer') link = this.createLink(from, false);
-    link?.signal(signal);
+    // A signal can only come from a peer in the room, even if its peer-joined is still on its way.
+    this.present.add(from);
+    const supervisor = this.ensureSupervisor(from);
+    if (!supervisor) return;
+    if (envelope.kind === 'connect-request') supervisor.dispatch({ type: 'connect-request' });
+    else supervisor.handleSignal(envelope);
   }
 
-  private createLink(peer: PeerId, initiator: boolean): PeerLink {
-    this.links.get(peer)?.close({ reason: 'closed', detail: 'replaced by a new link' });
-    const link = new PeerLink({
-      remoteId: peer,
-      initiator,
-      rtcConfig: this.options.rtcConfig,
-      sendSignal: (signal) => {
-        this.outbound = this.outbound.then(() => this.sendSignal(peer, signal));
-      },
-    });
-    this.links.set(peer, link);
-    link.on('open', () => {
-      this.emit('peer-open', peer);
-      this.emit('change', undefined);
-    });
-    link.on('message', ({ label, data }) => this.emit('message', { peer, label, data }));
-    link.on('close', (info) => {
-      // A late close from a link we already replaced must not remove its successor.
-      if (this.links.get(peer) === link) this.links.delete(peer);
-      if (info.reason !== 'closed') this.diagnose(peer, 'link-closed', `${info.reason}: ${info.detail}`);
-      this.emit('peer-close', { peer, info });
-      this.emit('change', undefined);
-    });
-    this.emit('change', undefined);
-    return link;
-  }
-
-  private async sendSignal(to: PeerId, signal: PeerSignal): Promise<void> {
+  private async sendEnvelope(to: PeerId, envelope: SignalEnvelope): Promise<void> {
     const self = this.selfId;
     if (!self) return;
     try {
-      const sealed = await seal(this.options.key, JSON.stringify(signal), signalAad(this.options.roomId, self, to));
+      const sealed = await seal(this.options.key, JSON.stringify(envelope), signalAad(this.options.roomId, self, to));
       this.options.signaling.sendSignal(to, sealed);
     } catch (error) {
       this.diagnose(to, 'bad-signal', `could not seal signal: ${String(error)}`);

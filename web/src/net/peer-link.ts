@@ -10,12 +10,9 @@ import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import { CHANNELS, channelInit, channelSpec, type ChannelLabel } from './channels.ts';
 import { Emitter } from './emitter.ts';
 import { FrameAssembler, FrameError, encodeFrames } from './frame-codec.ts';
-import type { PeerSignal } from './peer-signal.ts';
+import { isDirectCandidate, stripDirectCandidates, type PeerSignal } from './peer-signal.ts';
 import type { PeerId } from './protocol.ts';
 import { BUFFERED_LOW_THRESHOLD_BYTES, SendScheduler, type ChannelPort } from './send-scheduler.ts';
-
-/** Give up on a link that has not opened by then; the mesh decides what to do next. */
-export const LINK_OPEN_TIMEOUT_MS = 20_000;
 
 export type LinkState = 'connecting' | 'open' | 'closed';
 
@@ -24,6 +21,19 @@ export interface LinkOptions {
   readonly initiator: boolean;
   readonly rtcConfig: RTCConfiguration;
   readonly sendSignal: (signal: PeerSignal) => void;
+  /**
+   * Test mode: exchange no host/srflx candidates, so only a TURN relay can connect. Used by the
+   * e2e test of the relay fallback; never set in normal use.
+   */
+  readonly dropDirectCandidates?: boolean;
+}
+
+export interface LinkStats {
+  /** Whether the selected candidate pair goes through a TURN relay. */
+  transport: 'direct' | 'relay' | null;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+  rttMs: number | null;
 }
 
 export interface ChannelInfo {
@@ -36,12 +46,16 @@ export interface ChannelInfo {
 }
 
 export interface LinkCloseInfo {
-  reason: 'closed' | 'remote-closed' | 'timeout' | 'protocol-violation' | 'error';
+  reason: 'closed' | 'remote-closed' | 'protocol-violation' | 'error';
   detail: string;
 }
 
 export interface LinkEvents extends Record<string, unknown> {
   open: void;
+  /** ICE went disconnected/failed while open. */
+  degraded: string;
+  /** ICE is connected again after `degraded`. */
+  recovered: void;
   message: { label: ChannelLabel; data: Uint8Array };
   close: LinkCloseInfo;
 }
@@ -52,15 +66,15 @@ export class PeerLink extends Emitter<LinkEvents> {
   private readonly negotiated = new Map<ChannelLabel, RTCDataChannel>();
   private readonly assemblers = new Map<ChannelLabel, FrameAssembler>();
   private readonly scheduler: SendScheduler;
-  private readonly openTimer: ReturnType<typeof setTimeout>;
   private current: LinkState = 'connecting';
   private codeSyncWired = false;
-  readonly createdAt = Date.now();
-  openedAt: number | null = null;
+  private degraded = false;
+  private readonly dropDirect: boolean;
 
   constructor(options: LinkOptions) {
     super();
     this.remoteId = options.remoteId;
+    this.dropDirect = options.dropDirectCandidates ?? false;
     const codeSync = channelSpec('code-sync');
     this.peer = new SimplePeer({
       initiator: options.initiator,
@@ -83,15 +97,19 @@ export class PeerLink extends Emitter<LinkEvents> {
     this.scheduler = new SendScheduler(ports);
 
     this.peer.on('signal', (signal) => {
-      if (this.current !== 'closed') options.sendSignal(signal);
+      if (this.current === 'closed') return;
+      if (this.dropDirect) {
+        if (isDirectCandidate(signal)) return;
+        if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripDirectCandidates(signal.sdp) };
+      }
+      options.sendSignal(signal);
     });
     this.peer.on('connect', () => this.onCodeSyncOpen());
     this.peer.on('data', (data) => this.onFrame('code-sync', data));
     this.peer.on('error', (error) => this.close({ reason: 'error', detail: `${error.code ?? 'error'}: ${error.message}` }));
     this.peer.on('close', () => this.close({ reason: 'remote-closed', detail: 'connection closed' }));
-    this.openTimer = setTimeout(() => {
-      if (this.current === 'connecting') this.close({ reason: 'timeout', detail: `not open after ${LINK_OPEN_TIMEOUT_MS} ms` });
-    }, LINK_OPEN_TIMEOUT_MS);
+    const pc = this.peer._pc;
+    pc.addEventListener('iceconnectionstatechange', () => this.onIceState(pc.iceConnectionState));
   }
 
   get state(): LinkState {
@@ -105,6 +123,10 @@ export class PeerLink extends Emitter<LinkEvents> {
 
   signal(signal: PeerSignal): void {
     if (this.current === 'closed') return;
+    if (this.dropDirect) {
+      if (isDirectCandidate(signal)) return;
+      if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripDirectCandidates(signal.sdp) };
+    }
     try {
       this.peer.signal(signal);
     } catch (error) {
@@ -120,6 +142,47 @@ export class PeerLink extends Emitter<LinkEvents> {
     } catch (error) {
       this.close({ reason: 'error', detail: `send on ${label} failed: ${String(error)}` });
     }
+  }
+
+  /** Initiator only: new ICE credentials and a fresh offer over the same connection. */
+  restartIce(): void {
+    if (this.current === 'closed') return;
+    try {
+      this.peer._pc.restartIce?.();
+      this.peer.negotiate();
+    } catch (error) {
+      this.close({ reason: 'error', detail: `ICE restart failed: ${String(error)}` });
+    }
+  }
+
+  /** Which candidate pair carries the link, and its round-trip time. */
+  async stats(): Promise<LinkStats> {
+    const empty: LinkStats = { transport: null, localCandidateType: null, remoteCandidateType: null, rttMs: null };
+    if (this.current === 'closed') return empty;
+    const report = await this.peer._pc.getStats();
+    let pairId: string | null = null;
+    report.forEach((entry: { type?: string; selectedCandidatePairId?: string }) => {
+      if (entry.type === 'transport' && entry.selectedCandidatePairId) pairId = entry.selectedCandidatePairId;
+    });
+    type Pair = { type?: string; state?: string; nominated?: boolean; localCandidateId?: string; remoteCandidateId?: string; currentRoundTripTime?: number };
+    let pair: Pair | undefined = pairId ? (report.get(pairId) as Pair | undefined) : undefined;
+    if (!pair) {
+      report.forEach((entry: Pair) => {
+        if (!pair && entry.type === 'candidate-pair' && entry.state === 'succeeded' && entry.nominated) pair = entry;
+      });
+    }
+    if (!pair) return empty;
+    const selected: Pair = pair;
+    const typeOf = (id: string | undefined): string | null =>
+      (id ? (report.get(id) as { candidateType?: string } | undefined)?.candidateType : undefined) ?? null;
+    const local = typeOf(selected.localCandidateId);
+    const remote = typeOf(selected.remoteCandidateId);
+    return {
+      transport: local === 'relay' || remote === 'relay' ? 'relay' : local ? 'direct' : null,
+      localCandidateType: local,
+      remoteCandidateType: remote,
+      rttMs: typeof selected.currentRoundTripTime === 'number' ? Math.round(selected.currentRoundTripTime * 1000) : null,
+    };
   }
 
   queuedBytes(label: ChannelLabel): number {
@@ -143,7 +206,6 @@ export class PeerLink extends Emitter<LinkEvents> {
   close(info: LinkCloseInfo = { reason: 'closed', detail: 'closed locally' }): void {
     if (this.current === 'closed') return;
     this.current = 'closed';
-    clearTimeout(this.openTimer);
     for (const channel of this.negotiated.values()) channel.close();
     this.peer.destroy();
     this.emit('close', info);
@@ -188,10 +250,20 @@ export class PeerLink extends Emitter<LinkEvents> {
     if (this.current !== 'connecting' || !this.peer.connected) return;
     for (const channel of this.negotiated.values()) if (channel.readyState !== 'open') return;
     this.current = 'open';
-    this.openedAt = Date.now();
-    clearTimeout(this.openTimer);
     this.scheduler.pump();
     this.emit('open', undefined);
+  }
+
+  private onIceState(state: RTCIceConnectionState): void {
+    if (this.current !== 'open') return;
+    if (state === 'disconnected' || state === 'failed') {
+      if (this.degraded) return;
+      this.degraded = true;
+      this.emit('degraded', state);
+    } else if ((state === 'connected' || state === 'completed') && this.degraded) {
+      this.degraded = false;
+      this.emit('recovered', undefined);
+    }
   }
 
   private onFrame(label: ChannelLabel, data: unknown): void {

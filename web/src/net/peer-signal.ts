@@ -1,7 +1,12 @@
 /**
- * The decrypted content of a `signal` frame: what simple-peer exchanges (SDP and ICE
- * candidates). Validated after decryption, because a peer holding the room secret is still
- * untrusted input.
+ * The decrypted content of a `signal` frame. Validated after decryption, because a peer
+ * holding the room secret is still untrusted input.
+ *
+ * - `rtc`: one simple-peer signal (SDP or a trickled ICE candidate) for link `link`. The link id
+ *   is chosen by the initiator for every new connection attempt; the responder answers an offer
+ *   with an unknown id by replacing its link, and ignores anything else for links it has
+ *   dropped. `transport` tells the responder whether to use the TURN relay only.
+ * - `connect-request`: the responder lost its link and asks the initiator to reconnect now.
  */
 import * as v from 'valibot';
 import type { SimplePeerSignal } from '@thaunknown/simple-peer/lite.js';
@@ -23,23 +28,53 @@ const CandidateSchema = v.object({
   }),
 });
 const RenegotiateSchema = v.object({ type: v.literal('renegotiate'), renegotiate: v.literal(true) });
+const RtcSignalSchema = v.variant('type', [SdpSchema, CandidateSchema, RenegotiateSchema]);
 
-export const PeerSignalSchema = v.variant('type', [SdpSchema, CandidateSchema, RenegotiateSchema]);
+export const LinkIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
+
+const EnvelopeSchema = v.variant('kind', [
+  v.object({
+    kind: v.literal('rtc'),
+    link: LinkIdSchema,
+    transport: v.picklist(['direct', 'relay']),
+    signal: RtcSignalSchema,
+  }),
+  v.object({ kind: v.literal('connect-request') }),
+]);
+
 export type PeerSignal = SimplePeerSignal;
+export type SignalEnvelope =
+  | { kind: 'rtc'; link: string; transport: 'direct' | 'relay'; signal: PeerSignal }
+  | { kind: 'connect-request' };
 
-export function parsePeerSignal(text: string): PeerSignal | null {
+export function parseSignalEnvelope(text: string): SignalEnvelope | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return null;
   }
-  const result = v.safeParse(PeerSignalSchema, json);
+  const result = v.safeParse(EnvelopeSchema, json);
   if (!result.success) return null;
-  const signal = result.output;
-  if (signal.type === 'candidate') {
-    const { candidate, sdpMLineIndex, sdpMid, usernameFragment } = signal.candidate;
-    return { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid, usernameFragment } };
-  }
-  return signal;
+  const envelope = result.output;
+  if (envelope.kind === 'connect-request') return envelope;
+  const signal = envelope.signal;
+  if (signal.type !== 'candidate') return { ...envelope, signal };
+  // Rebuilt so only the known candidate fields reach RTCPeerConnection.addIceCandidate.
+  const { candidate, sdpMLineIndex, sdpMid, usernameFragment } = signal.candidate;
+  return { ...envelope, signal: { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid, usernameFragment } } };
+}
+
+/** True for an ICE candidate that is not a TURN relay candidate (used by the block-direct test mode). */
+export function isDirectCandidate(signal: PeerSignal): boolean {
+  const line = signal.type === 'candidate' ? (signal.candidate.candidate ?? '') : '';
+  return line !== '' && !/ typ relay( |$)/.test(line);
+}
+
+/** Removes candidate lines from an SDP (block-direct test mode). */
+export function stripDirectCandidates(sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') || / typ relay( |$)/.test(line))
+    .join('\r\n');
 }

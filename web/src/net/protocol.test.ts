@@ -66,9 +66,9 @@ describe('parseClientMessage', () => {
 describe('parseServerMessage', () => {
   it('accepts every server message', () => {
     const messages: ServerMessage[] = [
-      { type: 'welcome', v: PROTOCOL_VERSION, self: PEER, peers: [] },
+      { type: 'welcome', v: PROTOCOL_VERSION, self: PEER, peers: [], resumeToken: 'T'.repeat(43) },
       { type: 'peer-joined', peer: PEER },
-      { type: 'peer-left', peer: PEER },
+      { type: 'peer-left', peer: PEER, reason: 'lost' },
       { type: 'signal', from: PEER, payload: SEALED },
       { type: 'error', code: 'room-full', message: 'Room is full' },
     ];

@@ -36,6 +36,8 @@ export const CloseCode = {
   roomFull: 4001,
   rateLimited: 4002,
   protocolViolation: 4003,
+  /** Another socket resumed this peer id (the same browser reconnected). */
+  replaced: 4004,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -55,9 +57,16 @@ export const SealedSchema = v.object({
 });
 export type Sealed = v.InferOutput<typeof SealedSchema>;
 
+/** Proof, issued in `welcome`, that a reconnecting socket may keep its previous peer id. */
+export const ResumeTokenSchema = base64url(43, 43);
+
 // ---- client → server -------------------------------------------------------
 
-const HelloSchema = v.object({ type: v.literal('hello'), v: v.number() });
+const HelloSchema = v.object({
+  type: v.literal('hello'),
+  v: v.number(),
+  resume: v.optional(v.object({ peer: PeerIdSchema, token: ResumeTokenSchema })),
+});
 const ClientSignalSchema = v.object({
   type: v.literal('signal'),
   to: PeerIdSchema,
@@ -75,9 +84,21 @@ const WelcomeSchema = v.object({
   v: v.number(),
   self: PeerIdSchema,
   peers: v.pipe(v.array(PeerIdSchema), v.maxLength(MAX_PEERS_PER_ROOM)),
+  resumeToken: ResumeTokenSchema,
 });
 const PeerJoinedSchema = v.object({ type: v.literal('peer-joined'), peer: PeerIdSchema });
-const PeerLeftSchema = v.object({ type: v.literal('peer-left'), peer: PeerIdSchema });
+/**
+ * `left`: the peer closed its socket cleanly (1000/1001: page closed, room left).
+ * `lost`: the socket dropped; the peer may be back with the same id, and a working P2P link
+ * to it should be kept.
+ */
+export const PeerLeftReason = { left: 'left', lost: 'lost' } as const;
+export type PeerLeftReason = (typeof PeerLeftReason)[keyof typeof PeerLeftReason];
+const PeerLeftSchema = v.object({
+  type: v.literal('peer-left'),
+  peer: PeerIdSchema,
+  reason: v.picklist(Object.values(PeerLeftReason)),
+});
 const ServerSignalSchema = v.object({
   type: v.literal('signal'),
   from: PeerIdSchema,
@@ -160,6 +181,27 @@ export function parseServerMessage(raw: unknown): ParseResult<ServerMessage> {
 
 export function encodeMessage(message: ClientMessage | ServerMessage): string {
   return JSON.stringify(message);
+}
+
+// ---- HTTP: GET /api/ice-servers ---------------------------------------------
+
+const IceServerSchema = v.object({
+  urls: v.pipe(v.array(v.pipe(v.string(), v.regex(/^(stun|stuns|turn|turns):/), v.maxLength(256))), v.minLength(1), v.maxLength(8)),
+  username: v.optional(v.pipe(v.string(), v.maxLength(256))),
+  credential: v.optional(v.pipe(v.string(), v.maxLength(256))),
+});
+export const IceServersResponseSchema = v.object({
+  iceServers: v.pipe(v.array(IceServerSchema), v.maxLength(8)),
+  /** Unix ms after which TURN credentials stop working; fetch again before then. */
+  expiresAt: v.number(),
+  /** Whether a TURN relay is configured (else only STUN/host candidates are possible). */
+  turn: v.boolean(),
+});
+export type IceServersResponse = v.InferOutput<typeof IceServersResponseSchema>;
+
+export function parseIceServersResponse(json: unknown): IceServersResponse | null {
+  const result = v.safeParse(IceServersResponseSchema, json);
+  return result.success ? result.output : null;
 }
 
 export function isValidRoomId(value: unknown): value is string {

@@ -52,7 +52,7 @@ describe('SignalingClient', () => {
     const socket = sockets[0]!;
     socket.fire('open');
     expect(JSON.parse(socket.sent[0]!)).toEqual({ type: 'hello', v: PROTOCOL_VERSION });
-    socket.fire('message', { data: JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, self: PEER, peers: [] }) });
+    socket.fire('message', { data: JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, self: PEER, peers: [], resumeToken: 'T'.repeat(43) }) });
     socket.fire('message', { data: JSON.stringify({ type: 'peer-joined', peer: PEER }) });
     expect(seen).toContainEqual(['welcome', { self: PEER, peers: [] }]);
     expect(seen).toContainEqual(['peer-joined', PEER]);
@@ -65,7 +65,7 @@ describe('SignalingClient', () => {
     sockets[0]!.fire('open');
     sockets[0]!.fire('message', { data: '{"type":"peer-joined","peer":"x"}' });
     sockets[0]!.fire('message', { data: 'garbage' });
-    sockets[0]!.fire('message', { data: JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION + 1, self: PEER, peers: [] }) });
+    sockets[0]!.fire('message', { data: JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION + 1, self: PEER, peers: [], resumeToken: 'T'.repeat(43) }) });
     expect(seen.filter(([e]) => e === 'protocol-error')).toHaveLength(3);
     expect(seen.some(([e]) => e === 'peer-joined' || e === 'welcome')).toBe(false);
   });

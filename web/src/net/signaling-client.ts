@@ -11,6 +11,7 @@ import {
   type ClientMessage,
   type ErrorMessage,
   type PeerId,
+  type PeerLeftReason,
   type Sealed,
 } from './protocol.ts';
 
@@ -32,7 +33,7 @@ export interface SignalingEvents extends Record<string, unknown> {
   state: SignalingState;
   welcome: { self: PeerId; peers: PeerId[] };
   'peer-joined': PeerId;
-  'peer-left': PeerId;
+  'peer-left': { peer: PeerId; reason: PeerLeftReason };
   signal: { from: PeerId; payload: Sealed };
   'server-error': ErrorMessage;
   /** Something the server sent that we could not use; the frame was ignored. */
@@ -51,6 +52,8 @@ export function signalingUrl(origin: string, roomId: string): string {
 export class SignalingClient extends Emitter<SignalingEvents> {
   private socket: SocketLike | null = null;
   private current: SignalingState = 'idle';
+  /** From the last welcome: lets the next socket keep our peer id. */
+  private resume: { peer: PeerId; token: string } | null = null;
 
   constructor(
     private readonly url: string,
@@ -72,7 +75,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       this.setState('open');
-      this.send({ type: 'hello', v: PROTOCOL_VERSION });
+      this.send(this.resume ? { type: 'hello', v: PROTOCOL_VERSION, resume: this.resume } : { type: 'hello', v: PROTOCOL_VERSION });
     });
     socket.addEventListener('message', (event) => {
       if (this.socket === socket) this.onFrame(event.data);
@@ -118,13 +121,14 @@ export class SignalingClient extends Emitter<SignalingEvents> {
           this.emit('protocol-error', `server speaks protocol ${message.v}, we speak ${PROTOCOL_VERSION}`);
           return;
         }
+        this.resume = { peer: message.self, token: message.resumeToken };
         this.emit('welcome', { self: message.self, peers: message.peers });
         return;
       case 'peer-joined':
         this.emit('peer-joined', message.peer);
         return;
       case 'peer-left':
-        this.emit('peer-left', message.peer);
+        this.emit('peer-left', { peer: message.peer, reason: message.reason });
         return;
       case 'signal':
         this.emit('signal', { from: message.from, payload: message.payload });

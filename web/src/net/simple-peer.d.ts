@@ -24,6 +24,7 @@ declare module '@thaunknown/simple-peer/lite.js' {
     readonly connected: boolean;
     readonly destroyed: boolean;
     signal(data: SimplePeerSignal): void;
+    negotiate(): void;
     destroy(error?: Error): void;
     on(event: 'signal', listener: (data: SimplePeerSignal) => void): this;
     on(event: 'connect' | 'close', listener: () => void): this;

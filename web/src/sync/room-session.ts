@@ -1,17 +1,23 @@
 /**
- * Everything one open room needs, without any UI: the Yjs document, the signaling client, the
- * mesh of peer links and the code-sync provider. The UI (or the headless peer) creates one per
- * room and reads `snapshot()` whenever `subscribe` fires.
+ * Everything one open room needs, without any UI: the Yjs document, signaling, the mesh of
+ * peer links, ICE configuration and the code-sync provider. The UI (or the headless peer)
+ * creates one per room and reads `snapshot()` whenever `subscribe` fires.
  */
 import * as Y from 'yjs';
-import { Mesh, type MeshDiagnostic, type PeerSnapshot } from '../net/mesh.ts';
+import { systemClock, type Clock } from '../net/clock.ts';
+import { IceConfig, type FetchLike } from '../net/ice-config.ts';
+import { Mesh, type MeshDiagnostic } from '../net/mesh.ts';
+import type { LinkStats } from '../net/peer-link.ts';
 import type { PeerId } from '../net/protocol.ts';
 import { deriveRoomKey } from '../net/room-crypto.ts';
 import type { RoomAddress } from '../net/room-url.ts';
-import { SignalingClient, signalingUrl, type SignalingState, type SocketFactory } from '../net/signaling-client.ts';
+import { SignalingClient, signalingUrl, type SocketFactory } from '../net/signaling-client.ts';
+import { initialSignalingState } from '../net/signaling-machine.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
+import { overallStatus, type PeerView, type RoomSnapshot } from './room-status.ts';
 
 export const TEXT_NAME = 'code';
+export const STATS_INTERVAL_MS = 2_000;
 const MAX_DIAGNOSTICS = 50;
 
 export interface RoomSessionOptions {
@@ -19,35 +25,48 @@ export interface RoomSessionOptions {
   /** Origin of the signaling worker, e.g. `https://meshpad.example` or `http://127.0.0.1:8787`. */
   readonly origin: string;
   readonly createSocket: SocketFactory;
-  readonly rtcConfig?: RTCConfiguration;
-}
-
-export interface RoomSnapshot {
-  readonly selfId: PeerId | null;
-  readonly signaling: SignalingState;
-  readonly peers: readonly PeerSnapshot[];
-  readonly diagnostics: readonly MeshDiagnostic[];
+  readonly fetch: FetchLike;
+  readonly clock?: Clock;
+  /** Test mode: direct connection attempts exchange no candidates (forces the TURN fallback). */
+  readonly blockDirect?: boolean;
 }
 
 export class RoomSession {
   readonly doc = new Y.Doc();
   readonly text: Y.Text = this.doc.getText(TEXT_NAME);
+  private readonly clock: Clock;
+  private readonly ice: IceConfig;
   private mesh: Mesh | null = null;
   private provider: CodeSyncProvider | null = null;
   private readonly listeners = new Set<() => void>();
-  private readonly diagnostics: MeshDiagnostic[] = [];
   private readonly diagnosticListeners = new Set<(diagnostic: MeshDiagnostic) => void>();
+  private readonly diagnostics: MeshDiagnostic[] = [];
+  private readonly stats = new Map<PeerId, LinkStats>();
+  private statsTimer: unknown = null;
   private closed = false;
 
-  constructor(private readonly options: RoomSessionOptions) {}
+  constructor(private readonly options: RoomSessionOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.ice = new IceConfig(new URL('/api/ice-servers', options.origin).toString(), options.fetch, this.clock, () => {
+      this.mesh?.relayAvailabilityChanged();
+      this.notify();
+    });
+  }
 
-  /** Derives the room key and joins; rejects only if the room secret is unusable. */
+  /** Derives the room key, loads ICE servers and joins; rejects only if the room secret is unusable. */
   async start(): Promise<void> {
-    const { room, origin, createSocket, rtcConfig } = this.options;
-    const key = await deriveRoomKey(room.secret, room.roomId);
+    const { room, origin, createSocket } = this.options;
+    const [key] = await Promise.all([deriveRoomKey(room.secret, room.roomId), this.ice.load()]);
     if (this.closed) return;
     const signaling = new SignalingClient(signalingUrl(origin, room.roomId), createSocket);
-    const mesh = new Mesh({ roomId: room.roomId, key, signaling, rtcConfig: rtcConfig ?? { iceServers: [] } });
+    const mesh = new Mesh({
+      roomId: room.roomId,
+      key,
+      signaling,
+      ice: this.ice,
+      clock: this.clock,
+      blockDirect: this.options.blockDirect ?? false,
+    });
     this.mesh = mesh;
     this.provider = new CodeSyncProvider(this.doc, mesh);
     mesh.on('change', () => this.notify());
@@ -58,6 +77,7 @@ export class RoomSession {
       this.notify();
     });
     mesh.start();
+    this.pollStats();
     this.notify();
   }
 
@@ -66,12 +86,17 @@ export class RoomSession {
   }
 
   snapshot(): RoomSnapshot {
-    return {
-      selfId: this.mesh?.self ?? null,
-      signaling: this.mesh?.signalingState ?? 'idle',
-      peers: this.mesh?.peers() ?? [],
+    const mesh = this.mesh;
+    const peers: PeerView[] = (mesh?.peers() ?? []).map((p) => ({ ...p, stats: this.stats.get(p.id) ?? null }));
+    const snapshot = {
+      selfId: mesh?.self ?? null,
+      signaling: mesh?.signalingState ?? initialSignalingState,
+      peers,
       diagnostics: [...this.diagnostics],
+      relayConfigured: this.ice.current().turn,
+      iceStatus: this.ice.status,
     };
+    return { ...snapshot, overall: overallStatus(snapshot) };
   }
 
   subscribe(listener: () => void): () => void {
@@ -85,14 +110,44 @@ export class RoomSession {
     return () => this.diagnosticListeners.delete(listener);
   }
 
+  wake(): void {
+    this.mesh?.wake();
+  }
+
+  networkChanged(): void {
+    this.mesh?.networkChanged();
+  }
+
+  retry(): void {
+    this.mesh?.retry();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.statsTimer !== null) this.clock.clearTimeout(this.statsTimer);
+    this.ice.stop();
     this.provider?.destroy();
     this.mesh?.destroy();
     this.doc.destroy();
     this.listeners.clear();
     this.diagnosticListeners.clear();
+  }
+
+  private pollStats(): void {
+    if (this.closed) return;
+    const mesh = this.mesh;
+    if (mesh) {
+      const open = new Set(mesh.openPeers());
+      for (const peer of [...this.stats.keys()]) if (!open.has(peer)) this.stats.delete(peer);
+      void Promise.all(
+        [...open].map(async (peer) => {
+          const stats = await mesh.linkStats(peer).catch(() => null);
+          if (stats) this.stats.set(peer, stats);
+        }),
+      ).then(() => this.notify());
+    }
+    this.statsTimer = this.clock.setTimeout(() => this.pollStats(), STATS_INTERVAL_MS);
   }
 
   private notify(): void {

@@ -2,7 +2,7 @@
  * `window.meshpad`: a read-only view of the current room for diagnostics and the e2e tests
  * (which read the real RTCDataChannel options through it).
  */
-import type { ChannelInfo } from '../net/peer-link.ts';
+import type { ChannelInfo, LinkStats } from '../net/peer-link.ts';
 import type { RoomSession } from '../sync/room-session.ts';
 
 export interface MeshpadDebug {
@@ -10,6 +10,12 @@ export interface MeshpadDebug {
   peers(): string[];
   text(): string;
   channels(): Record<string, ChannelInfo[]>;
+  /** Link state machine of every peer, and the signaling machine. */
+  linkStates(): Record<string, { phase: string; transport: string; failures: number }>;
+  signalingPhase(): string;
+  linkStats(peer: string): Promise<LinkStats | null>;
+  /** Closes the RTCPeerConnection to `peer` as a crash would (reconnect tests). */
+  closeConnection(peer: string): boolean;
 }
 
 declare global {
@@ -24,5 +30,12 @@ export function installDebugHook(session: RoomSession): void {
     peers: () => session.network?.openPeers() ?? [],
     text: () => session.text.toString(),
     channels: () => session.network?.channelInfo() ?? {},
+    linkStates: () =>
+      Object.fromEntries(
+        (session.network?.peers() ?? []).map((p) => [p.id, { phase: p.link.phase, transport: p.link.transport, failures: p.link.failures }]),
+      ),
+    signalingPhase: () => session.network?.signalingState.phase ?? 'idle',
+    linkStats: (peer) => session.network?.linkStats(peer) ?? Promise.resolve(null),
+    closeConnection: (peer) => session.network?.closeConnection(peer) ?? false,
   };
 }

@@ -1,43 +1,63 @@
-/** The people in the room: you first, then every peer with its link state. */
+/** The people in the room: you first, then every peer with its link state, transport and RTT. */
 import { LitElement, css, html } from 'lit';
-import type { PeerSnapshot } from '../net/mesh.ts';
+import type { LinkPhase } from '../net/link-machine.ts';
+import { retryCountdown, type PeerView } from '../sync/room-status.ts';
 
-const STATE_LABEL: Record<PeerSnapshot['state'], string> = {
+const PHASE_LABEL: Record<LinkPhase, string> = {
+  idle: 'idle',
   connecting: 'connecting…',
-  open: 'connected',
-  closed: 'disconnected',
+  relay: 'connecting via relay…',
+  connected: 'connected',
+  reconnecting: 'reconnecting',
+  failed: 'connection failed',
 };
 
 export class PeerList extends LitElement {
-  static properties = { selfId: { attribute: false }, peers: { attribute: false } };
+  static properties = { selfId: { attribute: false }, peers: { attribute: false }, now: { attribute: false } };
   static styles = css`
-    ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.25rem; }
-    li { display: flex; gap: 0.5rem; align-items: baseline; font-size: 0.9rem; }
+    ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.4rem; }
+    li { display: grid; gap: 0.1rem; font-size: 0.9rem; }
     .id { font-family: ui-monospace, monospace; }
-    .state { opacity: 0.7; }
-    .open .state { color: #15803d; opacity: 1; }
+    .state, .detail { opacity: 0.75; font-size: 0.8rem; }
+    .connected .state { color: #15803d; opacity: 1; }
+    .failed .state { color: #b91c1c; opacity: 1; }
+    button { font: inherit; font-size: 0.8rem; justify-self: start; }
   `;
 
   declare selfId: string | null;
-  declare peers: readonly PeerSnapshot[];
+  declare peers: readonly PeerView[];
+  declare now: number;
 
   constructor() {
     super();
     this.selfId = null;
     this.peers = [];
+    this.now = Date.now();
   }
 
   render() {
     return html`<ul role="list" aria-label="Peers">
       ${this.selfId
-        ? html`<li data-peer-id=${this.selfId} data-self><span class="id">${this.selfId.slice(0, 8)}</span><span class="state">(you)</span></li>`
+        ? html`<li data-peer-id=${this.selfId} data-self><span><span class="id">${this.selfId.slice(0, 8)}</span> <span class="state">(you)</span></span></li>`
         : null}
-      ${this.peers.map(
-        (peer) => html`<li data-peer-id=${peer.id} class=${peer.state}>
-          <span class="id">${peer.id.slice(0, 8)}</span><span class="state">${STATE_LABEL[peer.state]}</span>
-        </li>`,
-      )}
+      ${this.peers.map((peer) => this.renderPeer(peer))}
     </ul>`;
+  }
+
+  private renderPeer(peer: PeerView) {
+    const { phase, transport, retryAt, reason } = peer.link;
+    const route = phase === 'connected' ? (peer.stats?.transport ?? transport) : null;
+    const rtt = phase === 'connected' && peer.stats?.rttMs != null ? `${peer.stats.rttMs} ms` : null;
+    const countdown = retryCountdown(retryAt, this.now);
+    const waiting = phase === 'reconnecting' && !peer.present && retryAt === null ? 'waiting for the peer to come back' : null;
+    return html`<li data-peer-id=${peer.id} data-phase=${phase} data-transport=${route ?? ''} class=${phase}>
+      <span><span class="id">${peer.id.slice(0, 8)}</span> <span class="state">${PHASE_LABEL[phase]}</span></span>
+      <span class="detail">${[route, rtt, countdown, waiting].filter(Boolean).join(' · ')}</span>
+      ${phase === 'failed'
+        ? html`<span class="detail">${reason}</span>
+            <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('meshpad-retry', { bubbles: true, composed: true }))}>Retry</button>`
+        : null}
+    </li>`;
   }
 }
 

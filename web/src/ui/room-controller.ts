@@ -1,17 +1,24 @@
 /**
- * Reactive controller that owns a RoomSession for as long as its host is connected and
- * re-renders the host whenever the session's state changes.
+ * Reactive controller that owns a RoomSession for as long as its host is connected, feeds it
+ * the browser's network signals, and re-renders the host whenever the session's state changes
+ * (and once a second while a retry countdown is showing).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RoomAddress } from '../net/room-url.ts';
-import { RoomSession, type RoomSnapshot } from '../sync/room-session.ts';
+import { RoomSession } from '../sync/room-session.ts';
+import type { RoomSnapshot } from '../sync/room-status.ts';
 import { installDebugHook } from './debug-hook.ts';
+import { watchNetwork } from './network-watch.ts';
+
+/** Test-only switch for the TURN fallback e2e test (see docs/reconnection.md). */
+const BLOCK_DIRECT_KEY = 'meshpad:test:block-direct';
 
 export class RoomController implements ReactiveController {
   session: RoomSession | null = null;
   snapshot: RoomSnapshot | null = null;
   startError: string | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private cleanups: Array<() => void> = [];
+  private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -25,14 +32,20 @@ export class RoomController implements ReactiveController {
       room: this.room(),
       origin: location.origin,
       createSocket: (url) => new WebSocket(url),
+      fetch: (url, init) => fetch(url, init),
+      blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
     });
     this.session = session;
-    this.unsubscribe = session.subscribe(() => {
-      this.snapshot = session.snapshot();
-      this.host.requestUpdate();
-    });
+    this.cleanups = [
+      session.subscribe(() => {
+        this.snapshot = session.snapshot();
+        this.updateTicker();
+        this.host.requestUpdate();
+      }),
+      session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`)),
+      watchNetwork({ wake: () => session.wake(), networkChanged: () => session.networkChanged() }),
+    ];
     installDebugHook(session);
-    session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`));
     session.start().catch((error: unknown) => {
       this.startError = error instanceof Error ? error.message : String(error);
       this.host.requestUpdate();
@@ -40,9 +53,26 @@ export class RoomController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    this.unsubscribe?.();
+    for (const cleanup of this.cleanups) cleanup();
+    this.cleanups = [];
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
     this.session?.close();
     this.session = null;
     this.snapshot = null;
+  }
+
+  retry(): void {
+    this.session?.retry();
+  }
+
+  private updateTicker(): void {
+    const snapshot = this.snapshot;
+    const counting = !!snapshot && (snapshot.signaling.retryAt !== null || snapshot.peers.some((p) => p.link.retryAt !== null));
+    if (counting && !this.ticker) this.ticker = setInterval(() => this.host.requestUpdate(), 1000);
+    if (!counting && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
   }
 }

@@ -1,12 +1,29 @@
 /** A room: the shared editor and the peer list. All networking lives in the RoomController. */
 import { LitElement, css, html } from 'lit';
 import type { MeshDiagnostic } from '../net/mesh.ts';
+import { retryCountdown, type OverallStatus, type RoomSnapshot } from '../sync/room-status.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './peer-list.ts';
 import { RoomController } from './room-controller.ts';
 
-const SIGNALING_LABEL = { idle: 'starting', connecting: 'connecting to signaling…', open: 'online', closed: 'signaling offline' } as const;
+const BADGE_LABEL: Record<OverallStatus, string> = { connected: 'connected', reconnecting: 'reconnecting', offline: 'offline' };
+
+function signalingText(snapshot: RoomSnapshot, now: number): string {
+  const { phase, retryAt, reason } = snapshot.signaling;
+  switch (phase) {
+    case 'idle':
+      return 'starting…';
+    case 'connecting':
+      return 'connecting to signaling…';
+    case 'connected':
+      return snapshot.relayConfigured ? 'signaling online' : 'signaling online · no TURN relay configured (direct connections only)';
+    case 'reconnecting':
+      return `signaling offline — ${retryCountdown(retryAt, now) ?? 'retrying'}`;
+    case 'failed':
+      return `signaling failed: ${reason ?? 'unknown error'}`;
+  }
+}
 
 export class RoomView extends LitElement {
   static properties = { room: { attribute: false } };
@@ -16,6 +33,11 @@ export class RoomView extends LitElement {
       border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
     header a { font-weight: 700; text-decoration: none; color: inherit; }
     .status { font-size: 0.85rem; opacity: 0.8; }
+    .badge { font-size: 0.8rem; padding: 0.1rem 0.5rem; border-radius: 1rem; border: 1px solid currentColor; }
+    .badge.connected { color: #15803d; }
+    .badge.reconnecting { color: #b45309; }
+    .badge.offline { color: #b91c1c; }
+    header button { font: inherit; font-size: 0.8rem; }
     meshpad-editor { grid-column: 1; }
     aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
     h2 { font-size: 0.9rem; margin: 0 0 0.5rem; }
@@ -44,15 +66,20 @@ export class RoomView extends LitElement {
   render() {
     const snapshot = this.controller.snapshot;
     const error = this.controller.startError;
+    const now = Date.now();
     return html`
-      <header>
+      <header @meshpad-retry=${() => this.controller.retry()}>
         <a href="/">Meshpad</a>
-        <span class="status" role="status">${error ? html`<span class="error">${error}</span>` : SIGNALING_LABEL[snapshot?.signaling ?? 'idle']}</span>
+        ${snapshot
+          ? html`<span class="badge ${snapshot.overall}" data-overall=${snapshot.overall}>${BADGE_LABEL[snapshot.overall]}</span>`
+          : null}
+        <span class="status" role="status">${error ? html`<span class="error">${error}</span>` : snapshot ? signalingText(snapshot, now) : 'starting…'}</span>
+        ${snapshot?.signaling.phase === 'failed' ? html`<button type="button" @click=${() => this.controller.retry()}>Retry</button>` : null}
       </header>
       <meshpad-editor .text=${this.controller.session?.text}></meshpad-editor>
-      <aside>
+      <aside @meshpad-retry=${() => this.controller.retry()}>
         <h2>People here</h2>
-        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .peers=${snapshot?.peers ?? []}></meshpad-peer-list>
+        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
