@@ -10,6 +10,8 @@ export default defineConfig({
       include: ['web/src/net/**', 'web/src/sync/**'],
       exclude: ['**/*.test.ts', '**/*.d.ts', 'web/src/test-support/**'],
       reporter: ['text-summary', 'text'],
+      // The networking core must stay well covered (issue 3); `npm test` fails below this.
+      thresholds: { 'web/src/net/**': { lines: 80 } },
     },
   },
 });

@@ -33,6 +33,11 @@ export interface MeshOptions {
   readonly clock?: Clock;
   /** Test mode for the relay fallback e2e test: direct attempts exchange no candidates. */
   readonly blockDirect?: boolean;
+  /**
+   * Extra RTCPeerConnection options for a non-browser WebRTC implementation, e.g.
+   * `{ bindAddress: '127.0.0.1' }` for node-datachannel.
+   */
+  readonly rtcConfigExtras?: Readonly<Record<string, unknown>>;
 }
 
 export interface PeerSnapshot {
@@ -262,7 +267,9 @@ export class Mesh extends Emitter<MeshEvents> {
 
   private rtcConfig(transport: Transport): RTCConfiguration {
     const { iceServers } = this.options.ice.current();
-    return transport === 'relay' ? { iceServers, iceTransportPolicy: 'relay' } : { iceServers };
+    const config: RTCConfiguration = { ...this.options.rtcConfigExtras, iceServers };
+    if (transport === 'relay') config.iceTransportPolicy = 'relay';
+    return config;
   }
 
   private async onSignal(from: PeerId, payload: Sealed): Promise<void> {

@@ -29,6 +29,8 @@ export interface RoomSessionOptions {
   readonly clock?: Clock;
   /** Test mode: direct connection attempts exchange no candidates (forces the TURN fallback). */
   readonly blockDirect?: boolean;
+  /** Extra RTCPeerConnection options for Node WebRTC, e.g. `{ bindAddress: '127.0.0.1' }`. */
+  readonly rtcConfigExtras?: Readonly<Record<string, unknown>>;
 }
 
 export class RoomSession {
@@ -66,6 +68,7 @@ export class RoomSession {
       ice: this.ice,
       clock: this.clock,
       blockDirect: this.options.blockDirect ?? false,
+      ...(this.options.rtcConfigExtras ? { rtcConfigExtras: this.options.rtcConfigExtras } : {}),
     });
     this.mesh = mesh;
     this.provider = new CodeSyncProvider(this.doc, mesh);
