@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // The PWA lives in web/; the build lands in dist/, which wrangler serves as static assets.
 // In `npm run dev`, Vite proxies /api (HTTP and WebSocket) to `wrangler dev`.
@@ -13,6 +14,26 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
+  plugins: [
+    // Workbox service worker generated at build time: precaches the app shell and assets, and
+    // answers navigations (e.g. /r/<id> opened offline) with index.html. /api is never cached.
+    // Registration and the update prompt are ours (web/src/ui/service-worker.ts, workbox-window).
+    VitePWA({
+      strategies: 'generateSW',
+      registerType: 'prompt',
+      injectRegister: false,
+      manifest: false, // public/manifest.webmanifest
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//],
+        cleanupOutdatedCaches: true,
+        clientsClaim: false,
+        skipWaiting: false,
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+      },
+    }),
+  ],
   server: {
     host: '127.0.0.1',
     proxy: { '/api': { target: workerOrigin, ws: true } },

@@ -1,1 +1,4 @@
+import { appLifecycle } from './ui/service-worker.ts';
 import './ui/app-shell.ts';
+
+appLifecycle.start();

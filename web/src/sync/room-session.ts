@@ -14,6 +14,7 @@ import type { RoomAddress } from '../net/room-url.ts';
 import { SignalingClient, signalingUrl, type SocketFactory } from '../net/signaling-client.ts';
 import { initialSignalingState } from '../net/signaling-machine.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
+import type { DocStore } from './doc-store.ts';
 import { overallStatus, type PeerView, type RoomSnapshot } from './room-status.ts';
 
 export const TEXT_NAME = 'code';
@@ -31,13 +32,18 @@ export interface RoomSessionOptions {
   readonly blockDirect?: boolean;
   /** Extra RTCPeerConnection options for Node WebRTC, e.g. `{ bindAddress: '127.0.0.1' }`. */
   readonly rtcConfigExtras?: Readonly<Record<string, unknown>>;
+  /** Local persistence of the document (IndexedDB in browsers); none in the headless peer. */
+  readonly persistence?: (doc: Y.Doc, roomId: string) => DocPersistence;
 }
+
+export type DocPersistence = Pick<DocStore, 'whenLoaded' | 'status' | 'error' | 'subscribe' | 'flush' | 'destroy'>;
 
 export class RoomSession {
   readonly doc = new Y.Doc();
   readonly text: Y.Text = this.doc.getText(TEXT_NAME);
   private readonly clock: Clock;
   private readonly ice: IceConfig;
+  private readonly store: DocPersistence | null;
   private mesh: Mesh | null = null;
   private provider: CodeSyncProvider | null = null;
   private readonly listeners = new Set<() => void>();
@@ -53,12 +59,18 @@ export class RoomSession {
       this.mesh?.relayAvailabilityChanged();
       this.notify();
     });
+    this.store = options.persistence?.(this.doc, options.room.roomId) ?? null;
+    this.store?.subscribe(() => this.notify());
   }
 
-  /** Derives the room key, loads ICE servers and joins; rejects only if the room secret is unusable. */
+  /**
+   * Loads the stored document, derives the room key, loads ICE servers and joins; rejects only
+   * if the room secret is unusable. Peers are met only after the local document is loaded, so
+   * the first sync already carries everything typed offline.
+   */
   async start(): Promise<void> {
     const { room, origin, createSocket } = this.options;
-    const [key] = await Promise.all([deriveRoomKey(room.secret, room.roomId), this.ice.load()]);
+    const [key] = await Promise.all([deriveRoomKey(room.secret, room.roomId), this.ice.load(), this.store?.whenLoaded]);
     if (this.closed) return;
     const signaling = new SignalingClient(signalingUrl(origin, room.roomId), createSocket);
     const mesh = new Mesh({
@@ -98,6 +110,7 @@ export class RoomSession {
       diagnostics: [...this.diagnostics],
       relayConfigured: this.ice.current().turn,
       iceStatus: this.ice.status,
+      save: this.store ? { status: this.store.status, error: this.store.error } : null,
     };
     return { ...snapshot, overall: overallStatus(snapshot) };
   }
@@ -111,6 +124,11 @@ export class RoomSession {
   onDiagnostic(listener: (diagnostic: MeshDiagnostic) => void): () => void {
     this.diagnosticListeners.add(listener);
     return () => this.diagnosticListeners.delete(listener);
+  }
+
+  /** Writes unsaved edits now (the page is being hidden or unloaded). */
+  flush(): void {
+    this.store?.flush();
   }
 
   wake(): void {
@@ -132,6 +150,7 @@ export class RoomSession {
     this.ice.stop();
     this.provider?.destroy();
     this.mesh?.destroy();
+    void this.store?.destroy();
     this.doc.destroy();
     this.listeners.clear();
     this.diagnosticListeners.clear();

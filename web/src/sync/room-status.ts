@@ -1,5 +1,6 @@
 /** What the UI shows about a room's connectivity, derived from the session's state. */
 import type { IceStatus } from '../net/ice-config.ts';
+import type { SaveStatus } from './doc-store.ts';
 import type { MeshDiagnostic, PeerSnapshot } from '../net/mesh.ts';
 import type { LinkStats } from '../net/peer-link.ts';
 import type { PeerId } from '../net/protocol.ts';
@@ -19,6 +20,8 @@ export interface RoomSnapshot {
   readonly diagnostics: readonly MeshDiagnostic[];
   readonly relayConfigured: boolean;
   readonly iceStatus: IceStatus;
+  /** Local persistence, when the session has it. */
+  readonly save: { status: SaveStatus; error: string | null } | null;
   readonly overall: OverallStatus;
 }
 

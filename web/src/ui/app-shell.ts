@@ -2,6 +2,7 @@
 import { LitElement, css, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { ROOM_ADDRESS_ERRORS, parseRoomLocation } from '../net/room-url.ts';
+import './app-banner.ts';
 import './home-view.ts';
 import './room-view.ts';
 
@@ -35,6 +36,10 @@ export class AppShell extends LitElement {
   }
 
   render() {
+    return html`${this.renderRoute()}<meshpad-app-banner></meshpad-app-banner>`;
+  }
+
+  private renderRoute() {
     const { pathname, hash } = location;
     if (pathname === '/' || pathname === '/index.html') return html`<meshpad-home></meshpad-home>`;
     const parsed = parseRoomLocation(pathname, hash);

@@ -5,6 +5,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RoomAddress } from '../net/room-url.ts';
+import { DocStore, roomDocName } from '../sync/doc-store.ts';
+import { rememberRoom } from '../sync/recent-rooms.ts';
 import { RoomSession } from '../sync/room-session.ts';
 import type { RoomSnapshot } from '../sync/room-status.ts';
 import { installDebugHook } from './debug-hook.ts';
@@ -34,8 +36,18 @@ export class RoomController implements ReactiveController {
       createSocket: (url) => new WebSocket(url),
       fetch: (url, init) => fetch(url, init),
       blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
+      persistence: (doc, roomId) => new DocStore(doc, roomDocName(roomId)),
     });
     this.session = session;
+    rememberRoom(localStorage, this.room(), Date.now());
+    requestPersistentStorage();
+    // The last keystrokes must reach IndexedDB before a reload or close tears the page down.
+    const flush = () => session.flush();
+    const flushWhenHidden = () => {
+      if (document.visibilityState === 'hidden') session.flush();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', flushWhenHidden);
     this.cleanups = [
       session.subscribe(() => {
         this.snapshot = session.snapshot();
@@ -44,6 +56,8 @@ export class RoomController implements ReactiveController {
       }),
       session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`)),
       watchNetwork({ wake: () => session.wake(), networkChanged: () => session.networkChanged() }),
+      () => window.removeEventListener('pagehide', flush),
+      () => document.removeEventListener('visibilitychange', flushWhenHidden),
     ];
     installDebugHook(session);
     session.start().catch((error: unknown) => {
@@ -75,4 +89,13 @@ export class RoomController implements ReactiveController {
       this.ticker = null;
     }
   }
+}
+
+let persistRequested = false;
+
+/** Asks once per page load that this origin's storage not be evicted under pressure. */
+function requestPersistentStorage(): void {
+  if (persistRequested || !navigator.storage?.persist) return;
+  persistRequested = true;
+  navigator.storage.persist().catch(() => undefined);
 }

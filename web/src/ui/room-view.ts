@@ -1,11 +1,19 @@
 /** A room: the shared editor and the peer list. All networking lives in the RoomController. */
 import { LitElement, css, html } from 'lit';
 import type { MeshDiagnostic } from '../net/mesh.ts';
+import type { SaveStatus } from '../sync/doc-store.ts';
 import { retryCountdown, type OverallStatus, type RoomSnapshot } from '../sync/room-status.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './peer-list.ts';
 import { RoomController } from './room-controller.ts';
+
+const SAVE_LABEL: Record<SaveStatus, string> = {
+  loading: 'loading…',
+  saving: 'saving…',
+  saved: 'saved on this device',
+  error: 'not saved — retrying',
+};
 
 const BADGE_LABEL: Record<OverallStatus, string> = { connected: 'connected', reconnecting: 'reconnecting', offline: 'offline' };
 
@@ -38,6 +46,8 @@ export class RoomView extends LitElement {
     .badge.reconnecting { color: #b45309; }
     .badge.offline { color: #b91c1c; }
     header button { font: inherit; font-size: 0.8rem; }
+    .save { margin-left: auto; font-size: 0.8rem; opacity: 0.75; }
+    .save.error { color: #b91c1c; opacity: 1; }
     meshpad-editor { grid-column: 1; }
     aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
     h2 { font-size: 0.9rem; margin: 0 0 0.5rem; }
@@ -75,6 +85,7 @@ export class RoomView extends LitElement {
           : null}
         <span class="status" role="status">${error ? html`<span class="error">${error}</span>` : snapshot ? signalingText(snapshot, now) : 'starting…'}</span>
         ${snapshot?.signaling.phase === 'failed' ? html`<button type="button" @click=${() => this.controller.retry()}>Retry</button>` : null}
+        ${snapshot?.save ? html`<span class="save ${snapshot.save.status}" data-save=${snapshot.save.status} title=${snapshot.save.error ?? ''}>${SAVE_LABEL[snapshot.save.status]}</span>` : null}
       </header>
       <meshpad-editor .text=${this.controller.session?.text}></meshpad-editor>
       <aside @meshpad-retry=${() => this.controller.retry()}>

@@ -1,0 +1,180 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DocStore, REOPEN_DELAYS_MS, roomDocName } from './doc-store.ts';
+
+let counter = 0;
+const freshName = () => roomDocName(`test-room-${++counter}-${Math.random().toString(36).slice(2)}`);
+
+function whenStatus(store: DocStore, status: DocStore['status'], timeoutMs = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (store.status === status) return resolve();
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`status stayed ${store.status}, wanted ${status}`));
+    }, timeoutMs);
+    const off = store.subscribe(() => {
+      if (store.status !== status) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+async function reload(name: string): Promise<string> {
+  const doc = new Y.Doc();
+  const store = new DocStore(doc, name);
+  await store.whenLoaded;
+  const text = doc.getText('code').toString();
+  await store.destroy();
+  return text;
+}
+
+describe('DocStore', () => {
+  it('saves edits and loads them into a fresh document', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name);
+    await store.whenLoaded;
+    expect(store.status).toBe('saved');
+    doc.getText('code').insert(0, 'hello');
+    expect(store.status).toBe('saving');
+    await whenStatus(store, 'saved');
+    doc.getText('code').insert(5, ' world');
+    await store.destroy();
+    expect(await reload(name)).toBe('hello world');
+  });
+
+  it('keeps edits made before the database opened', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name);
+    doc.getText('code').insert(0, 'typed at once');
+    await store.whenLoaded;
+    await whenStatus(store, 'saved');
+    await store.destroy();
+    expect(await reload(name)).toBe('typed at once');
+  });
+
+  it('merges what was stored with what another source already put in the document', async () => {
+    const name = freshName();
+    const first = new Y.Doc();
+    const store = new DocStore(first, name);
+    first.getText('code').insert(0, 'stored ');
+    await whenStatus(store, 'saved');
+    await store.destroy();
+    const second = new Y.Doc();
+    Y.applyUpdate(second, Y.encodeStateAsUpdate(first));
+    second.getText('code').insert(7, 'and more');
+    const again = new DocStore(second, name);
+    await again.whenLoaded;
+    await whenStatus(again, 'saved');
+    await again.destroy();
+    expect(await reload(name)).toBe('stored and more');
+  });
+
+  it('never throws into Yjs when the database closes under it, and reopens without losing edits', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name);
+    await store.whenLoaded;
+    store['persistence'].db!.close();
+    expect(() => doc.getText('code').insert(0, 'while closed')).not.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.status).toBe('error');
+    await whenStatus(store, 'saved', REOPEN_DELAYS_MS[0] + 2_000);
+    doc.getText('code').insert(0, 'after reopen, ');
+    await whenStatus(store, 'saved');
+    await store.destroy();
+    expect(await reload(name)).toBe('after reopen, while closed');
+  });
+
+  it('steps aside when another tab upgrades the database, then comes back', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name);
+    await store.whenLoaded;
+    doc.getText('code').insert(0, 'before');
+    await whenStatus(store, 'saved');
+    const upgrade = indexedDB.open(name, 5);
+    await new Promise<void>((resolve, reject) => {
+      upgrade.onsuccess = () => {
+        upgrade.result.close();
+        resolve();
+      };
+      upgrade.onerror = () => reject(upgrade.error);
+    });
+    doc.getText('code').insert(6, ' and after');
+    await whenStatus(store, 'saved', 5_000);
+    await store.destroy();
+    expect(await reload(name)).toBe('before and after');
+  });
+
+  it('flush() writes queued edits at once', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name);
+    await store.whenLoaded;
+    doc.getText('code').insert(0, 'quick');
+    store.flush();
+    expect(store['pending']).toEqual([]);
+    await whenStatus(store, 'saved');
+    await store.destroy();
+    expect(await reload(name)).toBe('quick');
+  });
+});
+
+describe('DocStore unsaved journal', () => {
+  function memoryJournal() {
+    const data = new Map<string, string>();
+    return {
+      data,
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+      removeItem: (k: string) => void data.delete(k),
+    };
+  }
+
+  it('journals every update until IndexedDB confirms it', async () => {
+    const journal = memoryJournal();
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, journal);
+    await store.whenLoaded;
+    doc.getText('code').insert(0, 'abc');
+    expect(journal.data.get(`meshpad:unsaved:${name}`)).toBeDefined();
+    await whenStatus(store, 'saved');
+    expect(journal.data.has(`meshpad:unsaved:${name}`)).toBe(false);
+    await store.destroy();
+  });
+
+  it('replays keystrokes a previous page never got into IndexedDB', async () => {
+    const journal = memoryJournal();
+    const name = freshName();
+    // The previous page: its last edit reached the journal but not the database.
+    const previous = new Y.Doc();
+    previous.getText('code').insert(0, 'typed just before reload');
+    const lastKeystrokes = Y.encodeStateAsUpdate(previous);
+    journal.setItem(`meshpad:unsaved:${name}`, JSON.stringify([Buffer.from(lastKeystrokes).toString('base64url'), 'not base64!']));
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, journal);
+    await store.whenLoaded;
+    expect(doc.getText('code').toString()).toBe('typed just before reload');
+    await whenStatus(store, 'saved');
+    expect(journal.data.has(`meshpad:unsaved:${name}`)).toBe(false);
+    await store.destroy();
+    expect(await reload(name)).toBe('typed just before reload');
+  });
+
+  it('ignores a damaged journal', async () => {
+    const journal = memoryJournal();
+    const name = freshName();
+    journal.setItem(`meshpad:unsaved:${name}`, '{not json');
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, journal);
+    await store.whenLoaded;
+    expect(doc.getText('code').toString()).toBe('');
+    await store.destroy();
+  });
+});

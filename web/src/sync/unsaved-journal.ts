@@ -1,0 +1,101 @@
+/**
+ * A write-ahead journal of the updates not yet confirmed written to IndexedDB, kept in
+ * localStorage. IndexedDB transactions still running when a page unloads are aborted, so the
+ * last keystrokes before a fast reload or close would be lost; localStorage writes are
+ * synchronous and survive the unload. Entries are removed as soon as IndexedDB confirms them,
+ * so the journal normally holds a handful of keystrokes.
+ */
+import { fromBase64Url, toBase64Url } from '../net/base64url.ts';
+import type { KeyValueStore } from './recent-rooms.ts';
+
+/** Past this the journal stops growing (IndexedDB is then broken for long; we say so in the UI). */
+export const MAX_JOURNAL_CHARS = 2 * 1024 * 1024;
+
+export interface JournalStore extends KeyValueStore {
+  removeItem(key: string): void;
+}
+
+export class UnsavedJournal {
+  private entries: Array<{ seq: number; data: string }> = [];
+  private nextSeq = 1;
+  private chars = 0;
+  /** True when an update could not be journaled (storage full or missing). */
+  overflowed = false;
+
+  constructor(
+    private readonly storage: JournalStore | null,
+    private readonly key: string,
+  ) {}
+
+  /** Returns the updates left over from a previous page and empties the journal. */
+  takeLeftovers(): Uint8Array[] {
+    if (!this.storage) return [];
+    let raw: unknown;
+    try {
+      raw = JSON.parse(this.storage.getItem(this.key) ?? '[]');
+    } catch {
+      raw = [];
+    }
+    this.clear();
+    if (!Array.isArray(raw)) return [];
+    const updates: Uint8Array[] = [];
+    for (const item of raw) {
+      if (typeof item !== 'string') continue;
+      try {
+        updates.push(fromBase64Url(item));
+      } catch {
+        // Not ours or damaged: skip it, keep the rest.
+      }
+    }
+    return updates;
+  }
+
+  /** Records an update; returns its sequence number. */
+  append(update: Uint8Array): number {
+    const seq = this.nextSeq++;
+    const data = toBase64Url(update);
+    if (this.chars + data.length > MAX_JOURNAL_CHARS) {
+      this.overflowed = true;
+      return seq;
+    }
+    this.entries.push({ seq, data });
+    this.chars += data.length;
+    this.persist();
+    return seq;
+  }
+
+  /** Drops every entry up to and including `seq`: IndexedDB has them. */
+  confirm(seq: number): void {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.seq > seq);
+    if (this.entries.length === before) return;
+    this.chars = this.entries.reduce((n, e) => n + e.data.length, 0);
+    if (this.entries.length === 0) this.overflowed = false;
+    this.persist();
+  }
+
+  /** The sequence number of the newest update appended so far. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  private clear(): void {
+    this.entries = [];
+    this.chars = 0;
+    this.persist();
+  }
+
+  private persist(): void {
+    if (!this.storage) return;
+    try {
+      if (this.entries.length === 0) this.storage.removeItem(this.key);
+      else this.storage.setItem(this.key, JSON.stringify(this.entries.map((e) => e.data)));
+    } catch {
+      this.overflowed = true;
+    }
+  }
+}
