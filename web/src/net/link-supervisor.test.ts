@@ -36,6 +36,9 @@ class FakeLink extends Emitter<LinkEvents> {
     this.emit(event, payload);
   }
   send(): void {}
+  pendingSendBytes(): number {
+    return 0;
+  }
   async stats() {
     return { transport: null, localCandidateType: null, remoteCandidateType: null, rttMs: null };
   }

@@ -20,7 +20,10 @@ import {
 import type { LinkCloseInfo, PeerLink } from './peer-link.ts';
 
 /** What the supervisor and the mesh use of a PeerLink (tests pass a fake). */
-export type LinkHandle = Pick<PeerLink, 'on' | 'signal' | 'restartIce' | 'close' | 'state' | 'send' | 'stats' | 'channelInfo' | 'connection'>;
+export type LinkHandle = Pick<
+  PeerLink,
+  'on' | 'signal' | 'restartIce' | 'close' | 'state' | 'send' | 'stats' | 'channelInfo' | 'connection' | 'pendingSendBytes'
+>;
 import type { PeerSignal, SignalEnvelope } from './peer-signal.ts';
 import type { PeerId } from './protocol.ts';
 import { TimerSet } from './timer-set.ts';

@@ -138,6 +138,12 @@ export class Mesh extends Emitter<MeshEvents> {
     for (const s of this.supervisors.values()) s.openLink?.send(label, data);
   }
 
+  pendingSendBytes(): number {
+    let total = 0;
+    for (const s of this.supervisors.values()) total += s.openLink?.pendingSendBytes() ?? 0;
+    return total;
+  }
+
   /** Drops a peer that sent something a correct peer never sends, and ignores it from now on. */
   dropPeer(peer: PeerId, detail: string): void {
     this.banned.add(peer);

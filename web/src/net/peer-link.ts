@@ -189,6 +189,15 @@ export class PeerLink extends Emitter<LinkEvents> {
     return this.scheduler.queuedBytes(label);
   }
 
+  /** Bytes still queued by us or buffered by the browser, over all channels. */
+  pendingSendBytes(): number {
+    let total = 0;
+    for (const spec of CHANNELS) total += this.scheduler.queuedBytes(spec.label);
+    if (this.peer._channel) total += this.peer._channel.bufferedAmount;
+    for (const channel of this.negotiated.values()) total += channel.bufferedAmount;
+    return total;
+  }
+
   channelInfo(): ChannelInfo[] {
     const channels: RTCDataChannel[] = [];
     if (this.peer._channel) channels.push(this.peer._channel);

@@ -19,6 +19,9 @@ export class RemoteOrigin {
 
 export class CodeSyncProvider {
   private readonly unsubscribe: Array<() => void>;
+  /** Peers whose answer to our state vector (sync step 2) we have applied since their link opened. */
+  private readonly synced = new Set<PeerId>();
+  private readonly syncListeners = new Set<(peer: PeerId) => void>();
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin instanceof RemoteOrigin) return;
     this.mesh.broadcast('code-sync', encodeSyncMessage({ kind: 'update', update }));
@@ -29,7 +32,10 @@ export class CodeSyncProvider {
     private readonly mesh: SyncTransport,
   ) {
     this.unsubscribe = [
-      mesh.on('peer-open', (peer) => this.sendStateVector(peer)),
+      mesh.on('peer-open', (peer) => {
+        this.synced.delete(peer);
+        this.sendStateVector(peer);
+      }),
       mesh.on('message', ({ peer, label, data }) => {
         if (label === 'code-sync') this.onMessage(peer, data);
       }),
@@ -37,7 +43,18 @@ export class CodeSyncProvider {
     doc.on('update', this.onDocUpdate);
   }
 
+  /** Whether `peer` has sent us everything we lacked since its link last opened. */
+  isSyncedWith(peer: PeerId): boolean {
+    return this.synced.has(peer);
+  }
+
+  onSynced(listener: (peer: PeerId) => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
   destroy(): void {
+    this.syncListeners.clear();
     this.doc.off('update', this.onDocUpdate);
     for (const off of this.unsubscribe) off();
   }
@@ -54,6 +71,10 @@ export class CodeSyncProvider {
         this.mesh.send(peer, 'code-sync', encodeSyncMessage({ kind: 'step2', update }));
       } else {
         Y.applyUpdate(this.doc, message.update, new RemoteOrigin(peer));
+        if (message.kind === 'step2' && !this.synced.has(peer)) {
+          this.synced.add(peer);
+          for (const listener of [...this.syncListeners]) listener(peer);
+        }
       }
     } catch (error) {
       const detail = error instanceof SyncMessageError ? error.message : `bad Yjs data: ${String(error)}`;

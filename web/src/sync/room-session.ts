@@ -84,6 +84,7 @@ export class RoomSession {
     });
     this.mesh = mesh;
     this.provider = new CodeSyncProvider(this.doc, mesh);
+    this.provider.onSynced(() => this.notify());
     mesh.on('change', () => this.notify());
     mesh.on('diagnostic', (diagnostic) => {
       this.diagnostics.push(diagnostic);
@@ -124,6 +125,17 @@ export class RoomSession {
   onDiagnostic(listener: (diagnostic: MeshDiagnostic) => void): () => void {
     this.diagnosticListeners.add(listener);
     return () => this.diagnosticListeners.delete(listener);
+  }
+
+  /** Peers with an open link that have sent us everything we lacked. */
+  syncedPeers(): PeerId[] {
+    const provider = this.provider;
+    return provider ? (this.mesh?.openPeers() ?? []).filter((peer) => provider.isSyncedWith(peer)) : [];
+  }
+
+  /** Bytes queued or buffered for sending on every open link (0 = everything handed to the network). */
+  pendingSendBytes(): number {
+    return this.mesh?.pendingSendBytes() ?? 0;
   }
 
   /** Writes unsaved edits now (the page is being hidden or unloaded). */
