@@ -155,6 +155,18 @@ export class Mesh extends Emitter<MeshEvents> {
     this.signalingSupervisor.dispatch({ type: 'start' });
   }
 
+  /** Leaves signaling and closes every link, keeping the document: "work offline". */
+  pause(): void {
+    for (const peer of [...this.supervisors.keys()]) this.removeSupervisor(peer);
+    this.present.clear();
+    this.signalingSupervisor.dispatch({ type: 'stop' });
+  }
+
+  /** Joins again after pause(); links come back as peers are met, and resync both ways. */
+  resume(): void {
+    this.signalingSupervisor.dispatch({ type: 'start' });
+  }
+
   /** The page became visible again: retry waiting connections now. */
   wake(): void {
     this.signalingSupervisor.dispatch({ type: 'wake' });

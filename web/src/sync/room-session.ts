@@ -143,6 +143,15 @@ export class RoomSession {
     this.store?.flush();
   }
 
+  /** Work offline: leave signaling and close every peer link; edits keep being saved locally. */
+  goOffline(): void {
+    this.mesh?.pause();
+  }
+
+  goOnline(): void {
+    this.mesh?.resume();
+  }
+
   wake(): void {
     this.mesh?.wake();
   }

@@ -124,3 +124,25 @@ describe('RoomSession over real WebRTC (node-datachannel)', { timeout: 40_000 },
     expect(a.network!.peers().map((p) => p.id).sort()).toEqual([b.network!.self!, c.network!.self!].sort());
   });
 });
+
+describe('RoomSession offline/online', { timeout: 40_000 }, () => {
+  it('goes offline, keeps editing, and resyncs both ways when back online', async () => {
+    const server = new FakeSignalingServer();
+    const room = createRoomAddress();
+    const a = await join(server, room);
+    const b = await join(server, room);
+    await until(() => openTo(a, b)() && openTo(b, a)(), 'both links open', [a, b]);
+    a.goOffline();
+    await until(() => !openTo(b, a)(), 'B sees A gone', [b]);
+    expect(a.snapshot().overall).toBe('offline');
+    for (let i = 0; i < 100; i++) {
+      a.text.insert(a.text.length, `a${i};`);
+      b.text.insert(0, `b${i};`);
+    }
+    a.goOnline();
+    await until(() => openTo(a, b)() && openTo(b, a)(), 'links open again', [a, b], 30_000);
+    await until(() => a.text.toString() === b.text.toString(), 'documents converge', [a, b]);
+    expect(a.text.toString()).toContain('a99;');
+    expect(a.text.toString()).toContain('b99;');
+  });
+});

@@ -16,6 +16,9 @@ export interface MeshpadDebug {
   linkStats(peer: string): Promise<LinkStats | null>;
   /** Closes the RTCPeerConnection to `peer` as a crash would (reconnect tests). */
   closeConnection(peer: string): boolean;
+  /** Leave signaling and close all links / join again (benchmarks of offline edits and resync). */
+  goOffline(): void;
+  goOnline(): void;
 }
 
 declare global {
@@ -37,5 +40,7 @@ export function installDebugHook(session: RoomSession): void {
     signalingPhase: () => session.network?.signalingState.phase ?? 'idle',
     linkStats: (peer) => session.network?.linkStats(peer) ?? Promise.resolve(null),
     closeConnection: (peer) => session.network?.closeConnection(peer) ?? false,
+    goOffline: () => session.goOffline(),
+    goOnline: () => session.goOnline(),
   };
 }
