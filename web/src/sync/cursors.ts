@@ -78,7 +78,9 @@ export class CursorProvider {
     const cursor = this.awareness.getLocalState()?.cursor;
     this.seq++;
     if (!cursor || cursor.anchor == null || cursor.head == null) return { seq: this.seq, client: this.doc.clientID, selection: null };
-    const encode = (json: unknown) => Y.encodeRelativePosition(Y.createRelativePositionFromJSON(json));
+    // y-codemirror.next stores RelativePosition objects; JSON (from elsewhere) is accepted too.
+    const encode = (pos: unknown) =>
+      Y.encodeRelativePosition(pos instanceof Y.RelativePosition ? pos : Y.createRelativePositionFromJSON(pos));
     return { seq: this.seq, client: this.doc.clientID, selection: { anchor: encode(cursor.anchor), head: encode(cursor.head) } };
   }
 
@@ -88,9 +90,10 @@ export class CursorProvider {
     try {
       frame = decodeCursorFrame(data);
       if (frame.selection) {
+        // RelativePosition objects, as y-codemirror.next reads them (all fields present, nulls included).
         cursor = {
-          anchor: Y.relativePositionToJSON(Y.decodeRelativePosition(frame.selection.anchor)),
-          head: Y.relativePositionToJSON(Y.decodeRelativePosition(frame.selection.head)),
+          anchor: Y.decodeRelativePosition(frame.selection.anchor),
+          head: Y.decodeRelativePosition(frame.selection.head),
         };
       }
     } catch (error) {

@@ -14,6 +14,9 @@ import type { RoomAddress } from '../net/room-url.ts';
 import { SignalingClient, signalingUrl, type SocketFactory } from '../net/signaling-client.ts';
 import { initialSignalingState } from '../net/signaling-machine.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
+import { CursorAwareness } from './cursor-awareness.ts';
+import { CursorProvider } from './cursors.ts';
+import { PresenceProvider, colorFor, type PresenceStatus } from './presence.ts';
 import type { DocStore } from './doc-store.ts';
 import { overallStatus, type PeerView, type RoomSnapshot } from './room-status.ts';
 
@@ -32,6 +35,8 @@ export interface RoomSessionOptions {
   readonly blockDirect?: boolean;
   /** Extra RTCPeerConnection options for Node WebRTC, e.g. `{ bindAddress: '127.0.0.1' }`. */
   readonly rtcConfigExtras?: Readonly<Record<string, unknown>>;
+  /** How we appear to the others (name and colour); the colour defaults to one derived from the name. */
+  readonly identity?: { readonly name: string; readonly color?: string };
   /** Local persistence of the document (IndexedDB in browsers); none in the headless peer. */
   readonly persistence?: (doc: Y.Doc, roomId: string) => DocPersistence;
 }
@@ -41,6 +46,10 @@ export type DocPersistence = Pick<DocStore, 'whenLoaded' | 'status' | 'error' | 
 export class RoomSession {
   readonly doc = new Y.Doc();
   readonly text: Y.Text = this.doc.getText(TEXT_NAME);
+  /** Local and remote cursors, in the shape y-codemirror.next renders. */
+  readonly awareness = new CursorAwareness(this.doc);
+  private presenceProvider: PresenceProvider | null = null;
+  private cursors: CursorProvider | null = null;
   private readonly clock: Clock;
   private readonly ice: IceConfig;
   private readonly store: DocPersistence | null;
@@ -85,6 +94,14 @@ export class RoomSession {
     this.mesh = mesh;
     this.provider = new CodeSyncProvider(this.doc, mesh);
     this.provider.onSynced(() => this.notify());
+    const name = this.options.identity?.name ?? 'Guest';
+    this.presenceProvider = new PresenceProvider(
+      mesh,
+      { name, color: this.options.identity?.color ?? colorFor(name), status: 'active', client: this.doc.clientID },
+      this.clock,
+    );
+    this.presenceProvider.subscribe(() => this.notify());
+    this.cursors = new CursorProvider(this.doc, this.awareness, mesh, this.presenceProvider, this.clock);
     mesh.on('change', () => this.notify());
     mesh.on('diagnostic', (diagnostic) => {
       this.diagnostics.push(diagnostic);
@@ -103,9 +120,11 @@ export class RoomSession {
 
   snapshot(): RoomSnapshot {
     const mesh = this.mesh;
-    const peers: PeerView[] = (mesh?.peers() ?? []).map((p) => ({ ...p, stats: this.stats.get(p.id) ?? null }));
+    const presence = this.presenceProvider;
+    const peers: PeerView[] = (mesh?.peers() ?? []).map((p) => ({ ...p, stats: this.stats.get(p.id) ?? null, presence: presence?.peer(p.id) ?? null }));
     const snapshot = {
       selfId: mesh?.self ?? null,
+      self: presence?.self ?? null,
       signaling: mesh?.signalingState ?? initialSignalingState,
       peers,
       diagnostics: [...this.diagnostics],
@@ -143,6 +162,11 @@ export class RoomSession {
     this.store?.flush();
   }
 
+  /** Our name, colour or activity changed; every peer hears at once. */
+  updatePresence(change: { name?: string; color?: string; status?: PresenceStatus }): void {
+    this.presenceProvider?.update(change);
+  }
+
   /** Work offline: leave signaling and close every peer link; edits keep being saved locally. */
   goOffline(): void {
     this.mesh?.pause();
@@ -169,6 +193,8 @@ export class RoomSession {
     this.closed = true;
     if (this.statsTimer !== null) this.clock.clearTimeout(this.statsTimer);
     this.ice.stop();
+    this.cursors?.destroy();
+    this.presenceProvider?.destroy();
     this.provider?.destroy();
     this.mesh?.destroy();
     void this.store?.destroy();

@@ -1,6 +1,7 @@
 /** What the UI shows about a room's connectivity, derived from the session's state. */
 import type { IceStatus } from '../net/ice-config.ts';
 import type { SaveStatus } from './doc-store.ts';
+import type { PeerPresence, PresenceState } from './presence.ts';
 import type { MeshDiagnostic, PeerSnapshot } from '../net/mesh.ts';
 import type { LinkStats } from '../net/peer-link.ts';
 import type { PeerId } from '../net/protocol.ts';
@@ -8,6 +9,7 @@ import type { SignalingMachineState } from '../net/signaling-machine.ts';
 
 export interface PeerView extends PeerSnapshot {
   readonly stats: LinkStats | null;
+  readonly presence: PeerPresence | null;
 }
 
 export const OverallStatus = { connected: 'connected', reconnecting: 'reconnecting', offline: 'offline' } as const;
@@ -15,6 +17,7 @@ export type OverallStatus = (typeof OverallStatus)[keyof typeof OverallStatus];
 
 export interface RoomSnapshot {
   readonly selfId: PeerId | null;
+  readonly self: PresenceState | null;
   readonly signaling: SignalingMachineState;
   readonly peers: readonly PeerView[];
   readonly diagnostics: readonly MeshDiagnostic[];

@@ -5,16 +5,19 @@ import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { yCollab } from 'y-codemirror.next';
+import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { CursorAwareness } from '../sync/cursor-awareness.ts';
 
 export class CodeEditor extends LitElement {
-  static properties = { text: { attribute: false } };
+  static properties = { text: { attribute: false }, awareness: { attribute: false } };
   static styles = css`
     :host { display: block; min-height: 0; overflow: hidden; }
     .host, .cm-editor { height: 100%; }
   `;
 
   declare text: Y.Text | undefined;
+  declare awareness: CursorAwareness | undefined;
   private view: EditorView | null = null;
 
   render() {
@@ -22,7 +25,7 @@ export class CodeEditor extends LitElement {
   }
 
   protected updated(changed: PropertyValues<this>): void {
-    if (changed.has('text')) this.mount();
+    if (changed.has('text') || changed.has('awareness')) this.mount();
   }
 
   disconnectedCallback(): void {
@@ -46,7 +49,8 @@ export class CodeEditor extends LitElement {
         extensions: [
           basicSetup,
           javascript({ typescript: true }),
-          yCollab(text, null, { undoManager }),
+          // CursorAwareness implements the part of y-protocols' Awareness the plugin uses.
+          yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager }),
           EditorView.contentAttributes.of({ 'aria-label': 'Code editor' }),
         ],
       }),

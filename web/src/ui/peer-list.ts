@@ -1,6 +1,7 @@
 /** The people in the room: you first, then every peer with its link state, transport and RTT. */
 import { LitElement, css, html } from 'lit';
 import type { LinkPhase } from '../net/link-machine.ts';
+import type { PresenceState } from '../sync/presence.ts';
 import { retryCountdown, type PeerView } from '../sync/room-status.ts';
 
 const PHASE_LABEL: Record<LinkPhase, string> = {
@@ -13,11 +14,13 @@ const PHASE_LABEL: Record<LinkPhase, string> = {
 };
 
 export class PeerList extends LitElement {
-  static properties = { selfId: { attribute: false }, peers: { attribute: false }, now: { attribute: false } };
+  static properties = { selfId: { attribute: false }, self: { attribute: false }, peers: { attribute: false }, now: { attribute: false } };
   static styles = css`
     ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.4rem; }
     li { display: grid; gap: 0.1rem; font-size: 0.9rem; }
     .id { font-family: ui-monospace, monospace; }
+    .who { font-weight: 600; }
+    .dot { display: inline-block; width: 0.6rem; height: 0.6rem; border-radius: 50%; margin-right: 0.3rem; }
     .state, .detail { opacity: 0.75; font-size: 0.8rem; }
     .connected .state { color: #15803d; opacity: 1; }
     .failed .state { color: #b91c1c; opacity: 1; }
@@ -25,12 +28,14 @@ export class PeerList extends LitElement {
   `;
 
   declare selfId: string | null;
+  declare self: PresenceState | null;
   declare peers: readonly PeerView[];
   declare now: number;
 
   constructor() {
     super();
     this.selfId = null;
+    this.self = null;
     this.peers = [];
     this.now = Date.now();
   }
@@ -38,7 +43,10 @@ export class PeerList extends LitElement {
   render() {
     return html`<ul role="list" aria-label="Peers">
       ${this.selfId
-        ? html`<li data-peer-id=${this.selfId} data-self><span><span class="id">${this.selfId.slice(0, 8)}</span> <span class="state">(you)</span></span></li>`
+        ? html`<li data-peer-id=${this.selfId} data-self data-status=${this.self?.status ?? 'active'}>
+            <span>${this.self ? html`<span class="dot" style="background:${this.self.color}"></span><span class="who">${this.self.name}</span>` : html`<span class="id">${this.selfId.slice(0, 8)}</span>`}
+              <span class="state">(you)</span></span>
+          </li>`
         : null}
       ${this.peers.map((peer) => this.renderPeer(peer))}
     </ul>`;
@@ -50,8 +58,15 @@ export class PeerList extends LitElement {
     const rtt = phase === 'connected' && peer.stats?.rttMs != null ? `${peer.stats.rttMs} ms` : null;
     const countdown = retryCountdown(retryAt, this.now);
     const waiting = phase === 'reconnecting' && !peer.present && retryAt === null ? 'waiting for the peer to come back' : null;
-    return html`<li data-peer-id=${peer.id} data-phase=${phase} data-transport=${route ?? ''} class=${phase}>
-      <span><span class="id">${peer.id.slice(0, 8)}</span> <span class="state">${PHASE_LABEL[phase]}</span></span>
+    const presence = peer.presence;
+    const status = presence ? (presence.lost ? 'lost' : presence.status) : null;
+    return html`<li data-peer-id=${peer.id} data-phase=${phase} data-transport=${route ?? ''} data-status=${status ?? ''} class=${phase}>
+      <span>
+        ${presence
+          ? html`<span class="dot" style="background:${presence.color}"></span><span class="who">${presence.name}</span>`
+          : html`<span class="id">${peer.id.slice(0, 8)}</span>`}
+        <span class="state">${PHASE_LABEL[phase]}${status && status !== 'active' ? ` · ${status}` : ''}</span>
+      </span>
       <span class="detail">${[route, rtt, countdown, waiting].filter(Boolean).join(' · ')}</span>
       ${phase === 'failed'
         ? html`<span class="detail">${reason}</span>

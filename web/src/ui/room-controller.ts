@@ -9,16 +9,29 @@ import { DocStore, roomDocName } from '../sync/doc-store.ts';
 import { rememberRoom } from '../sync/recent-rooms.ts';
 import { RoomSession } from '../sync/room-session.ts';
 import type { RoomSnapshot } from '../sync/room-status.ts';
+import { cleanName } from '../sync/presence.ts';
+import { watchActivity } from './activity-watch.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { watchNetwork } from './network-watch.ts';
 
 /** Test-only switch for the TURN fallback e2e test (see docs/reconnection.md). */
 const BLOCK_DIRECT_KEY = 'meshpad:test:block-direct';
+const NAME_KEY = 'meshpad:name';
+
+/** The display name kept in this browser; a generated guest name the first time. */
+function storedName(): string {
+  const stored = cleanName(localStorage.getItem(NAME_KEY) ?? '');
+  if (stored) return stored;
+  const guest = `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+  localStorage.setItem(NAME_KEY, guest);
+  return guest;
+}
 
 export class RoomController implements ReactiveController {
   session: RoomSession | null = null;
   snapshot: RoomSnapshot | null = null;
   startError: string | null = null;
+  name = '';
   private cleanups: Array<() => void> = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -30,7 +43,9 @@ export class RoomController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.name = storedName();
     const session = new RoomSession({
+      identity: { name: this.name },
       room: this.room(),
       origin: location.origin,
       createSocket: (url) => new WebSocket(url),
@@ -56,6 +71,7 @@ export class RoomController implements ReactiveController {
       }),
       session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`)),
       watchNetwork({ wake: () => session.wake(), networkChanged: () => session.networkChanged() }),
+      watchActivity((status) => session.updatePresence({ status })),
       () => window.removeEventListener('pagehide', flush),
       () => document.removeEventListener('visibilitychange', flushWhenHidden),
     ];
@@ -74,6 +90,19 @@ export class RoomController implements ReactiveController {
     this.session?.close();
     this.session = null;
     this.snapshot = null;
+  }
+
+  /** Renames us in this browser and for everyone in the room; empty names are refused. */
+  rename(raw: string): void {
+    const name = cleanName(raw);
+    if (!name) {
+      this.host.requestUpdate();
+      return;
+    }
+    this.name = name;
+    localStorage.setItem(NAME_KEY, name);
+    this.session?.updatePresence({ name });
+    this.host.requestUpdate();
   }
 
   retry(): void {

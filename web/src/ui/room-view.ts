@@ -50,7 +50,9 @@ export class RoomView extends LitElement {
     .save.error { color: #b91c1c; opacity: 1; }
     meshpad-editor { grid-column: 1; }
     aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
-    h2 { font-size: 0.9rem; margin: 0 0 0.5rem; }
+    h2 { font-size: 0.9rem; margin: 1rem 0 0.5rem; }
+    .name { display: grid; gap: 0.25rem; font-size: 0.85rem; }
+    .name input { font: inherit; padding: 0.3rem 0.4rem; }
     .error { color: #b91c1c; }
     details { margin-top: 1rem; font-size: 0.8rem; }
     details li { margin: 0.25rem 0; word-break: break-word; }
@@ -87,10 +89,14 @@ export class RoomView extends LitElement {
         ${snapshot?.signaling.phase === 'failed' ? html`<button type="button" @click=${() => this.controller.retry()}>Retry</button>` : null}
         ${snapshot?.save ? html`<span class="save ${snapshot.save.status}" data-save=${snapshot.save.status} title=${snapshot.save.error ?? ''}>${SAVE_LABEL[snapshot.save.status]}</span>` : null}
       </header>
-      <meshpad-editor .text=${this.controller.session?.text}></meshpad-editor>
+      <meshpad-editor .text=${this.controller.session?.text} .awareness=${this.controller.session?.awareness}></meshpad-editor>
       <aside @meshpad-retry=${() => this.controller.retry()}>
+        <label class="name">Your name
+          <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
+            @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
+        </label>
         <h2>People here</h2>
-        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
+        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
