@@ -10,11 +10,15 @@ import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import { CHANNELS, channelInit, channelSpec, type ChannelLabel } from './channels.ts';
 import { Emitter } from './emitter.ts';
 import { FrameAssembler, FrameError, encodeFrames } from './frame-codec.ts';
-import { isDirectCandidate, stripDirectCandidates, type PeerSignal } from './peer-signal.ts';
+import { stripCandidates, type PeerSignal } from './peer-signal.ts';
 import type { PeerId } from './protocol.ts';
 import { BUFFERED_LOW_THRESHOLD_BYTES, SendScheduler, type ChannelPort } from './send-scheduler.ts';
 
 export type LinkState = 'connecting' | 'open' | 'closed';
+
+/** What a peer may send before our side of the link has opened (a sync step, presence, a cursor). */
+const MAX_EARLY_MESSAGES = 64;
+const MAX_EARLY_BYTES = 64 * 1024 * 1024;
 
 export interface LinkOptions {
   readonly remoteId: PeerId;
@@ -22,8 +26,10 @@ export interface LinkOptions {
   readonly rtcConfig: RTCConfiguration;
   readonly sendSignal: (signal: PeerSignal) => void;
   /**
-   * Test mode: exchange no host/srflx candidates, so only a TURN relay can connect. Used by the
-   * e2e test of the relay fallback; never set in normal use.
+   * Test mode: exchange no ICE candidates at all, so this (direct) attempt cannot connect and
+   * the reconnector has to fall back to a relay-only link. Used by the e2e test of the relay
+   * fallback; never set in normal use. (Direct attempts also know the TURN servers, so dropping
+   * only host candidates would still let them connect through the relay.)
    */
   readonly dropDirectCandidates?: boolean;
 }
@@ -70,6 +76,13 @@ export class PeerLink extends Emitter<LinkEvents> {
   private codeSyncWired = false;
   private degraded = false;
   private readonly dropDirect: boolean;
+  /**
+   * Messages that arrive before this side counts the link open (the remote side's channels
+   * can open first): held and delivered right after `open`, so the first sync step of a fast
+   * peer is answered instead of dropped.
+   */
+  private early: Array<{ label: ChannelLabel; data: Uint8Array }> = [];
+  private earlyBytes = 0;
 
   constructor(options: LinkOptions) {
     super();
@@ -99,8 +112,8 @@ export class PeerLink extends Emitter<LinkEvents> {
     this.peer.on('signal', (signal) => {
       if (this.current === 'closed') return;
       if (this.dropDirect) {
-        if (isDirectCandidate(signal)) return;
-        if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripDirectCandidates(signal.sdp) };
+        if (signal.type === 'candidate') return;
+        if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripCandidates(signal.sdp) };
       }
       options.sendSignal(signal);
     });
@@ -124,8 +137,8 @@ export class PeerLink extends Emitter<LinkEvents> {
   signal(signal: PeerSignal): void {
     if (this.current === 'closed') return;
     if (this.dropDirect) {
-      if (isDirectCandidate(signal)) return;
-      if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripDirectCandidates(signal.sdp) };
+      if (signal.type === 'candidate') return;
+      if (signal.type === 'offer' || signal.type === 'answer') signal = { ...signal, sdp: stripCandidates(signal.sdp) };
     }
     try {
       this.peer.signal(signal);
@@ -261,6 +274,13 @@ export class PeerLink extends Emitter<LinkEvents> {
     this.current = 'open';
     this.scheduler.pump();
     this.emit('open', undefined);
+    const early = this.early;
+    this.early = [];
+    this.earlyBytes = 0;
+    for (const message of early) {
+      if (this.current !== 'open') return;
+      this.emit('message', message);
+    }
   }
 
   private onIceState(state: RTCIceConnectionState): void {
@@ -290,6 +310,16 @@ export class PeerLink extends Emitter<LinkEvents> {
       this.close({ reason: 'protocol-violation', detail: `${label}: ${detail}` });
       return;
     }
-    if (message) this.emit('message', { label, data: message });
+    if (!message) return;
+    if (this.current === 'open') {
+      this.emit('message', { label, data: message });
+      return;
+    }
+    this.earlyBytes += message.length;
+    if (this.early.length >= MAX_EARLY_MESSAGES || this.earlyBytes > MAX_EARLY_BYTES) {
+      this.close({ reason: 'protocol-violation', detail: 'too much data before the link opened' });
+      return;
+    }
+    this.early.push({ label, data: message });
   }
 }

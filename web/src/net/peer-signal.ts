@@ -65,16 +65,10 @@ export function parseSignalEnvelope(text: string): SignalEnvelope | null {
   return { ...envelope, signal: { type: 'candidate', candidate: { candidate, sdpMLineIndex, sdpMid, usernameFragment } } };
 }
 
-/** True for an ICE candidate that is not a TURN relay candidate (used by the block-direct test mode). */
-export function isDirectCandidate(signal: PeerSignal): boolean {
-  const line = signal.type === 'candidate' ? (signal.candidate.candidate ?? '') : '';
-  return line !== '' && !/ typ relay( |$)/.test(line);
-}
-
-/** Removes candidate lines from an SDP (block-direct test mode). */
-export function stripDirectCandidates(sdp: string): string {
+/** Removes every candidate line from an SDP (block-direct test mode). */
+export function stripCandidates(sdp: string): string {
   return sdp
     .split('\r\n')
-    .filter((line) => !line.startsWith('a=candidate:') || / typ relay( |$)/.test(line))
+    .filter((line) => !line.startsWith('a=candidate:'))
     .join('\r\n');
 }
