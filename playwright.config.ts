@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 
 /**
  * End-to-end tests: Chromium against `wrangler dev --local` (dist/ + the signaling worker).
@@ -21,6 +21,16 @@ if (process.env.MESHPAD_NETNS !== '1' && !process.env.E2E_QUIET) {
   );
 }
 
+/**
+ * TURN relay for the fallback test (e2e/reconnection.spec.ts): coturn on loopback with the TURN
+ * REST API (`--use-auth-secret`), and the worker minting matching credentials. The secret is a
+ * fixture of this local, loopback-only test setup, not a credential of any deployment.
+ */
+const TURN_PORT = Number(process.env.E2E_TURN_PORT ?? 3478);
+const TEST_ONLY_TURN_SECRET = 'meshpad-e2e-test-only-turn-secret';
+const TURN_URLS = `turn:127.0.0.1:${TURN_PORT}?transport=udp`;
+const TURN_ENV = { TURN_URLS, TURN_SECRET: TEST_ONLY_TURN_SECRET };
+
 const CHROMIUM_ARGS = [
   // Without it Chromium offers no loopback ICE candidates (with media permission granted too).
   '--allow-loopback-in-peer-connection',
@@ -31,19 +41,30 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/**
- * Servers started (inside the namespace) before the tests. An array so that more can be added,
- * e.g. coturn: `{ command: 'turnserver …', port: 3478, reuseExistingServer: false }`.
- */
-const webServers = [
+/** Servers started (inside the namespace) before the tests: the app + signaling worker, and coturn. */
+const webServers: NonNullable<PlaywrightTestConfig['webServer']> = [
   {
     command: 'node scripts/serve.mjs',
     url: `${BASE_URL}/api/health`,
-    env: { PORT: String(PORT) },
+    env: { PORT: String(PORT), ...TURN_ENV },
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    // SIGTERM first (the scripts forward it and clean up), SIGKILL only if that hangs.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+  },
+  {
+    command: 'node scripts/turn-server.mjs',
+    // coturn listens on TCP as well as UDP: Playwright's port check connects over TCP.
+    port: TURN_PORT,
+    env: { TURN_SECRET: TEST_ONLY_TURN_SECRET, TURN_PORT: String(TURN_PORT) },
+    reuseExistingServer: false,
+    timeout: 20_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    // SIGTERM first (the scripts forward it and clean up), SIGKILL only if that hangs.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
   },
 ];
 

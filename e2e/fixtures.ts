@@ -18,6 +18,28 @@ export interface MeshpadDebug {
   /** The Yjs document text. */
   text(): string;
   channels(): Record<string, ChannelInfo[]>;
+  /** Link state machine of every known peer (connected or not). */
+  linkStates(): Record<string, LinkStateInfo>;
+  signalingPhase(): string;
+  /** getStats() of the selected candidate pair of the open link to `peer`, or null. */
+  linkStats(peer: string): Promise<LinkStatsInfo | null>;
+  /** Closes the RTCPeerConnection to `peer` as a crash would; false when there is none. */
+  closeConnection(peer: string): boolean;
+}
+
+/** One entry of `window.meshpad.linkStates()`. */
+export interface LinkStateInfo {
+  phase: 'idle' | 'connecting' | 'relay' | 'connected' | 'reconnecting' | 'failed' | string;
+  transport: 'direct' | 'relay' | string;
+  failures: number;
+}
+
+/** `window.meshpad.linkStats(peer)`. */
+export interface LinkStatsInfo {
+  transport: 'direct' | 'relay' | null;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+  rttMs: number | null;
 }
 
 /** A separate browser context (like a separate browser profile) and its page. */
@@ -100,6 +122,27 @@ export function channelsOf(page: Page): Promise<Record<string, ChannelInfo[]> | 
   return page.evaluate(() => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.channels() ?? null);
 }
 
+export function linkStatesOf(page: Page): Promise<Record<string, LinkStateInfo> | null> {
+  return page.evaluate(() => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.linkStates() ?? null);
+}
+
+export function linkStatsOf(page: Page, peer: string): Promise<LinkStatsInfo | null> {
+  return page.evaluate((id) => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.linkStats(id) ?? null, peer);
+}
+
+export function signalingPhaseOf(page: Page): Promise<string | null> {
+  return page.evaluate(() => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.signalingPhase() ?? null);
+}
+
+/** Wait until `page` has an open link (code-sync open) to `peer`; polled in the page. */
+export async function waitForPeer(page: Page, peer: string, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    (id) => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.peers().includes(id) ?? false,
+    peer,
+    { polling: 10, timeout },
+  );
+}
+
 /** Wait until the page has a self id, and return it. */
 export async function waitForSelfId(page: Page): Promise<string> {
   await expect.poll(() => selfIdOf(page), { message: 'window.meshpad.selfId() is set' }).toMatch(/\S/);
@@ -147,9 +190,12 @@ export async function focusEditorEnd(page: Page): Promise<void> {
   await page.keyboard.press('ControlOrMeta+End');
 }
 
-/** From `/`, click "New room" and return the room URL (`/r/<roomId>#<secret>`). */
-export async function createRoom(page: Page): Promise<{ url: string; roomId: string; secret: string }> {
-  await page.goto('/');
+/**
+ * From `/`, click "New room" and return the room URL (`/r/<roomId>#<secret>`). `origin` (e.g.
+ * `http://127.0.0.1:8791`) opens another server than the configured baseURL.
+ */
+export async function createRoom(page: Page, origin?: string): Promise<{ url: string; roomId: string; secret: string }> {
+  await page.goto(origin ? new URL('/', origin).toString() : '/');
   await page.getByRole('button', { name: 'New room' }).click();
   await expect(page).toHaveURL(ROOM_URL_RE);
   const url = page.url();
@@ -221,3 +267,9 @@ export async function visibleAt(page: Page, timeoutMs = 10_000): Promise<number>
     timeoutMs,
   );
 }
+
+/** The peer list item of `peer` (`li[data-peer-id]`, with `data-phase` and `data-transport`). */
+export const peerItemOf = (page: Page, peer: string) => peerListOf(page).locator(`li[data-peer-id="${peer}"]`);
+
+/** The room header's status line (`role="status"`), e.g. "signaling offline — retrying in 3 s". */
+export const roomStatusOf = (page: Page) => page.locator('meshpad-room header [role="status"]');

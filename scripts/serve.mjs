@@ -2,6 +2,11 @@
 // Serves ./dist (static assets) and the signaling worker (/api/*) with `wrangler dev --local`.
 // Used by `npm start` and by Playwright's webServer. Listens on 127.0.0.1 only.
 //   PORT (default 8787)
+//   TURN_URLS, TURN_SECRET (optional): passed to the worker as `--var` so GET /api/ice-servers
+//     offers a TURN relay with short-lived credentials (tests: scripts/turn-server.mjs).
+//   STUN_URLS, TURN_TTL_SECONDS (optional): passed the same way when set.
+//   WRANGLER_PERSIST_TO (optional): `--persist-to` directory for local state (Durable Objects);
+//     default: wrangler's own (.wrangler/state). Tests that restart a server reuse one directory.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,7 +25,16 @@ if (!existsSync(join(root, 'dist'))) {
   console.warn('[serve] ./dist does not exist — run `npm run build` first');
 }
 
-const child = spawn(bin, ['dev', '--local', '--ip', '127.0.0.1', '--port', port], {
+/** `--var NAME:value` for each optional worker variable set in our environment. */
+const vars = ['STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS'].flatMap((name) => {
+  const value = process.env[name];
+  return value ? ['--var', `${name}:${value}`] : [];
+});
+if (process.env.TURN_URLS && !process.env.TURN_SECRET) console.warn('[serve] TURN_URLS without TURN_SECRET: no TURN relay is offered');
+
+const persist = process.env.WRANGLER_PERSIST_TO ? ['--persist-to', process.env.WRANGLER_PERSIST_TO] : [];
+
+const child = spawn(bin, ['dev', '--local', '--ip', '127.0.0.1', '--port', port, ...persist, ...vars], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
