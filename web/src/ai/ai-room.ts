@@ -1,0 +1,158 @@
+/**
+ * The AI answers of a room. The asker's browser calls the endpoint itself (the API key never
+ * leaves it) and relays every chunk over ai-stream to every peer, in order; every peer holds the
+ * same list of answers, and a peer that connects later receives the whole transcript.
+ * Only the peer that started an answer may continue or end it; anything else is a misbehaving
+ * peer and is dropped.
+ */
+import { randomBase64Url } from '../net/base64url.ts';
+import type { Mesh } from '../net/mesh.ts';
+import type { PeerId } from '../net/protocol.ts';
+import { AI_MESSAGE_VERSION, MAX_ANSWER_CHARS, MAX_CHUNK_CHARS, MAX_TRANSCRIPT_ANSWERS, decodeAiMessage, encodeAiMessage, type AnswerRecord } from './ai-messages.ts';
+import { AiError, streamChat, type AiFetch, type ChatMessage } from './openai-stream.ts';
+
+export interface AiSettings {
+  readonly endpoint: string;
+  readonly model: string;
+  readonly apiKey?: string;
+}
+
+export interface Answer extends Omit<AnswerRecord, 'streamer'> {
+  /** The peer that streams it; null for our own. */
+  readonly from: PeerId | null;
+}
+
+export type AiTransport = Pick<Mesh, 'on' | 'send' | 'broadcast' | 'dropPeer'>;
+
+const SYSTEM_PROMPT = 'You are a helpful assistant inside a collaborative code editor. Answer concisely; use Markdown code blocks for code.';
+
+export class AiRoom {
+  private readonly answers = new Map<string, Answer>();
+  private readonly running = new Map<string, AbortController>();
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly mesh: AiTransport,
+    private readonly fetchImpl: AiFetch,
+  ) {
+    this.unsubscribe = [
+      mesh.on('peer-open', (peer) => this.sendTranscript(peer)),
+      mesh.on('message', ({ peer, label, data }) => {
+        if (label === 'ai-stream') this.onMessage(peer, data);
+      }),
+    ];
+  }
+
+  list(): Answer[] {
+    return [...this.answers.values()];
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Asks the model; the answer streams to every peer. Resolves when it has ended, however it ended. */
+  async ask(prompt: string, context: string, asker: string, settings: AiSettings): Promise<Answer> {
+    const id = randomBase64Url(12);
+    const trimmedPrompt = prompt.slice(0, 8_000);
+    this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: null, chunks: 0 });
+    this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt: trimmedPrompt }));
+    this.notify();
+    const controller = new AbortController();
+    this.running.set(id, controller);
+    const messages: ChatMessage[] = [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content: context ? `${trimmedPrompt}\n\nContext:\n\`\`\`\n${context}\n\`\`\`` : trimmedPrompt },
+    ];
+    let seq = 0;
+    try {
+      for await (const delta of streamChat({ ...settings, messages }, this.fetchImpl, controller.signal)) {
+        for (let i = 0; i < delta.length; i += MAX_CHUNK_CHARS) {
+          const text = delta.slice(i, i + MAX_CHUNK_CHARS);
+          this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'chunk', id, seq: seq++, text }));
+          this.append(id, text);
+        }
+      }
+      this.finish(id, seq, 'done', null);
+    } catch (error) {
+      const aborted = error instanceof AiError && error.kind === 'aborted';
+      this.finish(id, seq, aborted ? 'stopped' : 'error', aborted ? null : error instanceof Error ? error.message : String(error));
+    } finally {
+      this.running.delete(id);
+    }
+    return this.list().find((a) => a.id === id)!;
+  }
+
+  /** Stops one of our own answers for everyone. */
+  stop(id: string): void {
+    this.running.get(id)?.abort();
+  }
+
+  destroy(): void {
+    for (const controller of this.running.values()) controller.abort();
+    for (const off of this.unsubscribe) off();
+    this.listeners.clear();
+  }
+
+  private append(id: string, text: string): void {
+    const answer = this.answers.get(id);
+    if (!answer) return;
+    this.answers.set(id, { ...answer, text: (answer.text + text).slice(0, MAX_ANSWER_CHARS), chunks: answer.chunks + 1 });
+    this.notify();
+  }
+
+  private finish(id: string, seq: number, status: 'done' | 'stopped' | 'error', error: string | null): void {
+    this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'end', id, seq, status, error }));
+    const answer = this.answers.get(id);
+    if (answer) this.answers.set(id, { ...answer, status, error });
+    this.notify();
+  }
+
+  private sendTranscript(peer: PeerId): void {
+    const answers = this.list()
+      .slice(-MAX_TRANSCRIPT_ANSWERS)
+      .map(({ from, ...record }) => ({ ...record, streamer: from }));
+    if (answers.length > 0) this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'transcript', answers }));
+  }
+
+  private onMessage(peer: PeerId, data: Uint8Array): void {
+    const message = decodeAiMessage(data);
+    if (!message) return this.mesh.dropPeer(peer, 'ai-stream: malformed message');
+    switch (message.t) {
+      case 'start':
+        if (this.answers.has(message.id)) return this.mesh.dropPeer(peer, 'ai-stream: answer id reused');
+        this.answers.set(message.id, { id: message.id, asker: message.asker, prompt: message.prompt, text: '', status: 'streaming', error: null, from: peer, chunks: 0 });
+        break;
+      case 'chunk': {
+        const answer = this.answers.get(message.id);
+        if (!answer || answer.from !== peer || answer.status !== 'streaming' || message.seq !== answer.chunks) {
+          return this.mesh.dropPeer(peer, 'ai-stream: chunk out of order or not its own');
+        }
+        this.answers.set(message.id, { ...answer, text: (answer.text + message.text).slice(0, MAX_ANSWER_CHARS), chunks: answer.chunks + 1 });
+        break;
+      }
+      case 'end': {
+        const answer = this.answers.get(message.id);
+        if (!answer || answer.from !== peer || message.seq !== answer.chunks) return this.mesh.dropPeer(peer, 'ai-stream: end out of order or not its own');
+        this.answers.set(message.id, { ...answer, status: message.status, error: message.error });
+        break;
+      }
+      case 'transcript':
+        for (const { streamer, ...record } of message.answers) {
+          const existing = this.answers.get(record.id);
+          if (existing?.from === null) continue; // our own answer: we know best
+          // The streamer's own transcript is authoritative: it precedes its next chunk on this
+          // ordered channel. Others' copies only fill in what we have not seen.
+          if (streamer === null || !existing) this.answers.set(record.id, { ...record, from: streamer ?? peer });
+        }
+        break;
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
