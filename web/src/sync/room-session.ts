@@ -13,6 +13,8 @@ import { deriveRoomKey } from '../net/room-crypto.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import { SignalingClient, signalingUrl, type SocketFactory } from '../net/signaling-client.ts';
 import { initialSignalingState } from '../net/signaling-machine.ts';
+import { AiRoom } from '../ai/ai-room.ts';
+import type { AiFetch } from '../ai/openai-stream.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
 import { CursorAwareness } from './cursor-awareness.ts';
 import { CursorProvider } from './cursors.ts';
@@ -37,6 +39,8 @@ export interface RoomSessionOptions {
   readonly rtcConfigExtras?: Readonly<Record<string, unknown>>;
   /** How we appear to the others (name and colour); the colour defaults to one derived from the name. */
   readonly identity?: { readonly name: string; readonly color?: string };
+  /** How AI answers reach the model (streaming fetch); without it this peer cannot ask. */
+  readonly aiFetch?: AiFetch;
   /** Local persistence of the document (IndexedDB in browsers); none in the headless peer. */
   readonly persistence?: (doc: Y.Doc, roomId: string) => DocPersistence;
 }
@@ -50,6 +54,7 @@ export class RoomSession {
   readonly awareness = new CursorAwareness(this.doc);
   private presenceProvider: PresenceProvider | null = null;
   private cursors: CursorProvider | null = null;
+  private aiRoom: AiRoom | null = null;
   private readonly clock: Clock;
   private readonly ice: IceConfig;
   private readonly store: DocPersistence | null;
@@ -102,6 +107,8 @@ export class RoomSession {
     );
     this.presenceProvider.subscribe(() => this.notify());
     this.cursors = new CursorProvider(this.doc, this.awareness, mesh, this.presenceProvider, this.clock);
+    this.aiRoom = new AiRoom(mesh, this.options.aiFetch ?? (() => Promise.reject(new Error('this peer cannot call an AI endpoint'))));
+    this.aiRoom.subscribe(() => this.notify());
     mesh.on('change', () => this.notify());
     mesh.on('diagnostic', (diagnostic) => {
       this.diagnostics.push(diagnostic);
@@ -162,6 +169,11 @@ export class RoomSession {
     this.store?.flush();
   }
 
+  /** The room's AI answers (null before start). */
+  get ai(): AiRoom | null {
+    return this.aiRoom;
+  }
+
   /** Our name, colour or activity changed; every peer hears at once. */
   updatePresence(change: { name?: string; color?: string; status?: PresenceStatus }): void {
     this.presenceProvider?.update(change);
@@ -193,6 +205,7 @@ export class RoomSession {
     this.closed = true;
     if (this.statsTimer !== null) this.clock.clearTimeout(this.statsTimer);
     this.ice.stop();
+    this.aiRoom?.destroy();
     this.cursors?.destroy();
     this.presenceProvider?.destroy();
     this.provider?.destroy();

@@ -28,6 +28,23 @@ export class CodeEditor extends LitElement {
     if (changed.has('text') || changed.has('awareness')) this.mount();
   }
 
+  /** The selected text, or the whole document when nothing is selected (AI context). */
+  selectionOrDocument(): string {
+    const view = this.view;
+    if (!view) return '';
+    const { from, to } = view.state.selection.main;
+    return from === to ? view.state.doc.toString() : view.state.sliceDoc(from, to);
+  }
+
+  /** Inserts at the cursor as one editor transaction, so a single Undo removes it. */
+  insertAtCursor(text: string): void {
+    const view = this.view;
+    if (!view) return;
+    const { from, to } = view.state.selection.main;
+    view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.paste' });
+    view.focus();
+  }
+
   disconnectedCallback(): void {
     this.view?.destroy();
     this.view = null;

@@ -50,6 +50,7 @@ export class RoomController implements ReactiveController {
       origin: location.origin,
       createSocket: (url) => new WebSocket(url),
       fetch: (url, init) => fetch(url, init),
+      aiFetch: (url, init) => fetch(url, init),
       blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
       persistence: (doc, roomId) => new DocStore(doc, roomDocName(roomId)),
     });

@@ -5,7 +5,9 @@ import type { SaveStatus } from '../sync/doc-store.ts';
 import { retryCountdown, type OverallStatus, type RoomSnapshot } from '../sync/room-status.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
+import './ai-panel.ts';
 import './peer-list.ts';
+import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
 
 const SAVE_LABEL: Record<SaveStatus, string> = {
@@ -65,6 +67,15 @@ export class RoomView extends LitElement {
   declare room: RoomAddress;
   private readonly controller = new RoomController(this, () => this.room);
 
+  private readonly editorAccess = {
+    selectionOrDocument: () => this.editor()?.selectionOrDocument() ?? '',
+    insertAtCursor: (text: string) => this.editor()?.insertAtCursor(text),
+  };
+
+  private editor(): CodeEditor | null {
+    return this.renderRoot.querySelector('meshpad-editor');
+  }
+
   private renderDiagnostics(diagnostics: readonly MeshDiagnostic[]) {
     if (diagnostics.length === 0) return null;
     return html`<details>
@@ -97,6 +108,7 @@ export class RoomView extends LitElement {
         </label>
         <h2>People here</h2>
         <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
+        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
