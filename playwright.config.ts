@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, EXECUTABLE_PATH } from './e2e/chromium.ts';
 
 /**
  * End-to-end tests: Chromium against `wrangler dev --local` (dist/ + the signaling worker).
@@ -9,10 +9,6 @@ import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 8790);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
-
-/** Debian's chromium when present (Playwright cannot download browsers here), else Playwright's own. */
-const SYSTEM_CHROMIUM = '/usr/bin/chromium';
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined);
 
 if (process.env.MESHPAD_NETNS !== '1' && !process.env.E2E_QUIET) {
   console.warn(
@@ -30,16 +26,6 @@ const TURN_PORT = Number(process.env.E2E_TURN_PORT ?? 3478);
 const TEST_ONLY_TURN_SECRET = 'meshpad-e2e-test-only-turn-secret';
 const TURN_URLS = `turn:127.0.0.1:${TURN_PORT}?transport=udp`;
 const TURN_ENV = { TURN_URLS, TURN_SECRET: TEST_ONLY_TURN_SECRET };
-
-const CHROMIUM_ARGS = [
-  // Without it Chromium offers no loopback ICE candidates (with media permission granted too).
-  '--allow-loopback-in-peer-connection',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 /** Servers started (inside the namespace) before the tests: the app + signaling worker, and coturn. */
 const webServers: NonNullable<PlaywrightTestConfig['webServer']> = [
@@ -86,7 +72,7 @@ export default defineConfig({
     permissions: ['camera', 'microphone'],
     trace: 'retain-on-failure',
     launchOptions: {
-      ...(executablePath ? { executablePath } : {}),
+      ...(EXECUTABLE_PATH ? { executablePath: EXECUTABLE_PATH } : {}),
       args: CHROMIUM_ARGS,
     },
   },

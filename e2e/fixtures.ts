@@ -1,46 +1,13 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { ChannelInfo, LinkStats as LinkStatsInfo } from '../web/src/net/peer-link.ts';
+import type { MeshpadDebug } from '../web/src/ui/debug-hook.ts';
 
-/** One channel as reported by `window.meshpad.channels()` (read from the real RTCDataChannel). */
-export interface ChannelInfo {
-  label: string;
-  ordered: boolean;
-  maxRetransmits: number | null;
-  priority: string | undefined;
-  readyState: string;
-  id: number | null;
-}
-
-/** The debug hook the room page exposes as `window.meshpad`. */
-export interface MeshpadDebug {
-  selfId(): string | null;
-  /** Ids of connected peers (code-sync channel open). */
-  peers(): string[];
-  /** The Yjs document text. */
-  text(): string;
-  channels(): Record<string, ChannelInfo[]>;
-  /** Link state machine of every known peer (connected or not). */
-  linkStates(): Record<string, LinkStateInfo>;
-  signalingPhase(): string;
-  /** getStats() of the selected candidate pair of the open link to `peer`, or null. */
-  linkStats(peer: string): Promise<LinkStatsInfo | null>;
-  /** Closes the RTCPeerConnection to `peer` as a crash would; false when there is none. */
-  closeConnection(peer: string): boolean;
-}
+// The page's test hooks, typed by the app's own declarations (web/src/ui/debug-hook.ts).
+export type { ChannelInfo, LinkStats as LinkStatsInfo } from '../web/src/net/peer-link.ts';
+export type { MeshpadDebug } from '../web/src/ui/debug-hook.ts';
 
 /** One entry of `window.meshpad.linkStates()`. */
-export interface LinkStateInfo {
-  phase: 'idle' | 'connecting' | 'relay' | 'connected' | 'reconnecting' | 'failed' | string;
-  transport: 'direct' | 'relay' | string;
-  failures: number;
-}
-
-/** `window.meshpad.linkStats(peer)`. */
-export interface LinkStatsInfo {
-  transport: 'direct' | 'relay' | null;
-  localCandidateType: string | null;
-  remoteCandidateType: string | null;
-  rttMs: number | null;
-}
+export type LinkStateInfo = ReturnType<MeshpadDebug['linkStates']>[string];
 
 /** A separate browser context (like a separate browser profile) and its page. */
 export interface Peer {

@@ -5,13 +5,12 @@
  * playwright.config.ts. Times are printed as `[metric]` lines; apart from the bounded number of
  * signaling retries nothing here asserts on timing.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
+import { OwnServer } from './own-server.ts';
 import {
   createRoom,
   editorTextOf,
@@ -32,7 +31,6 @@ import {
   type Peer,
 } from './fixtures';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // ---- helpers ----
 
@@ -416,80 +414,6 @@ test('when direct connections cannot work, the peers connect through the TURN re
 });
 
 // ---- d. signaling killed mid-session ----
-
-/** A signaling server of our own (wrangler dev via scripts/serve.mjs) that this test can kill. */
-class OwnServer {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-  readonly origin: string;
-
-  constructor(
-    readonly port: number,
-    private readonly persistDir: string,
-  ) {
-    this.origin = `http://127.0.0.1:${port}`;
-  }
-
-  /** Start and wait for /api/health (bounded). */
-  async start(): Promise<void> {
-    if (this.child) throw new Error('already running');
-    // Own process group (detached): SIGKILL to -pid also reaches wrangler's workerd children.
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.mjs')], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PORT: String(this.port), WRANGLER_PERSIST_TO: this.persistDir },
-    });
-    this.child = child;
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await expect
-      .poll(
-        async () => {
-          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited early: ${stderr}`);
-          try {
-            return (await fetch(`${this.origin}/api/health`, { signal: AbortSignal.timeout(1_000) })).ok;
-          } catch {
-            return false;
-          }
-        },
-        { message: `wrangler on ${this.origin} is healthy`, timeout: 60_000, intervals: [200] },
-      )
-      .toBe(true);
-  }
-
-  /** SIGKILL the whole process group; wait until it is gone and the port refuses connections. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.pid === undefined) return;
-    this.child = null;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5_000))]);
-    await expect
-      .poll(() => portAccepts(this.port), { message: `port ${this.port} closed`, timeout: 10_000, intervals: [100] })
-      .toBe(false);
-  }
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 /** Counts signaling WebSocket constructions (with in-page timestamps) from before the app loads. */
 function installWebSocketCounter(): void {
