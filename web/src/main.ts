@@ -1,4 +1,11 @@
-import { appLifecycle } from './ui/service-worker.ts';
-import './ui/app-shell.ts';
+/**
+ * Entry point. A room link starts its session (signaling, WebRTC, the stored document) before
+ * the UI code loads, so connecting overlaps with loading the editor; the room view adopts it.
+ */
+import { parseRoomLocation } from './net/room-url.ts';
+import { startEarly } from './ui/browser-session.ts';
 
-appLifecycle.start();
+const room = parseRoomLocation(location.pathname, location.hash);
+if (room.ok) startEarly(room.room);
+
+void import('./ui/app-shell.ts').then(({ startApp }) => startApp());

@@ -36,6 +36,7 @@ async function setup() {
   mesh.on('diagnostic', (d) => diagnostics.push(d));
   mesh.start();
   socket.receive({ type: 'welcome', v: PROTOCOL_VERSION, self: SELF, peers: [], resumeToken: 'T'.repeat(43) });
+  await new Promise((resolve) => setTimeout(resolve, 0)); // signaling events are handled in order, asynchronously
   return { key, socket, mesh, diagnostics, next };
 }
 

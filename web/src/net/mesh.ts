@@ -27,7 +27,13 @@ export interface IceSource {
 
 export interface MeshOptions {
   readonly roomId: string;
-  readonly key: CryptoKey;
+  /** The room key, or its derivation still under way (signaling can connect meanwhile). */
+  readonly key: CryptoKey | Promise<CryptoKey>;
+  /**
+   * Signaling events wait for this (e.g. the ICE servers), so links are never created without
+   * them; the socket itself connects at once.
+   */
+  readonly ready?: Promise<unknown>;
   readonly signaling: SignalingClient;
   readonly ice: IceSource;
   readonly clock?: Clock;
@@ -70,23 +76,29 @@ export class Mesh extends Emitter<MeshEvents> {
   private selfId: PeerId | null = null;
   private readonly unsubscribe: Array<() => void>;
   private destroyed = false;
-  // WebCrypto may settle concurrent operations out of order; SDP must precede its candidates.
-  private inbound: Promise<void> = Promise.resolve();
+  // Signaling events are handled one after another, after `ready`; WebCrypto may settle
+  // concurrent operations out of order, and SDP must precede its candidates.
+  private inbound: Promise<void>;
   private outbound: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MeshOptions) {
     super();
     this.clock = options.clock ?? systemClock;
+    this.inbound = (options.ready ?? Promise.resolve()).then(
+      () => undefined,
+      () => undefined,
+    );
     const s = options.signaling;
+    const inOrder = <T>(handle: (payload: T) => void | Promise<void>) => (payload: T) => {
+      this.inbound = this.inbound.then(() => (this.destroyed ? undefined : handle(payload)));
+    };
     this.signalingSupervisor = new SignalingSupervisor(s, this.clock);
     this.unsubscribe = [
       this.signalingSupervisor.on('change', () => this.emit('change', undefined)),
-      s.on('welcome', ({ self, peers }) => this.onWelcome(self, peers)),
-      s.on('peer-joined', (peer) => this.onPresent(peer)),
-      s.on('peer-left', ({ peer, reason }) => this.onPeerLeft(peer, reason)),
-      s.on('signal', ({ from, payload }) => {
-        this.inbound = this.inbound.then(() => this.onSignal(from, payload));
-      }),
+      s.on('welcome', inOrder(({ self, peers }) => this.onWelcome(self, peers))),
+      s.on('peer-joined', inOrder((peer: PeerId) => this.onPresent(peer))),
+      s.on('peer-left', inOrder(({ peer, reason }) => this.onPeerLeft(peer, reason))),
+      s.on('signal', inOrder(({ from, payload }) => this.onSignal(from, payload))),
       s.on('server-error', (error: ErrorMessage) => this.diagnose(null, 'server-error', `${error.code}: ${error.message}`)),
       s.on('protocol-error', (detail) => this.diagnose(null, 'protocol-error', detail)),
     ];
@@ -295,7 +307,7 @@ export class Mesh extends Emitter<MeshEvents> {
     if (!self || this.banned.has(from) || this.destroyed) return;
     let text: string;
     try {
-      text = await open(this.options.key, payload, signalAad(this.options.roomId, from, self));
+      text = await open(await this.options.key, payload, signalAad(this.options.roomId, from, self));
     } catch (error) {
       const detail = error instanceof RoomCryptoError ? error.message : String(error);
       this.diagnose(from, 'decrypt-failed', detail);
@@ -319,7 +331,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const self = this.selfId;
     if (!self) return;
     try {
-      const sealed = await seal(this.options.key, JSON.stringify(envelope), signalAad(this.options.roomId, self, to));
+      const sealed = await seal(await this.options.key, JSON.stringify(envelope), signalAad(this.options.roomId, self, to));
       this.options.signaling.sendSignal(to, sealed);
     } catch (error) {
       this.diagnose(to, 'bad-signal', `could not seal signal: ${String(error)}`);

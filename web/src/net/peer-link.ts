@@ -117,7 +117,15 @@ export class PeerLink extends Emitter<LinkEvents> {
       }
       options.sendSignal(signal);
     });
+    // The link is open when its five channels are, not when simple-peer says `connect`: that
+    // waits for a getStats() round (and retries every 100 ms) we do not need.
     this.peer.on('connect', () => this.onCodeSyncOpen());
+    this.peer._channel?.addEventListener('open', () => this.onCodeSyncOpen());
+    this.peer._pc.addEventListener('datachannel', (event: RTCDataChannelEvent) => {
+      if (event.channel.label !== 'code-sync') return;
+      if (event.channel.readyState === 'open') queueMicrotask(() => this.onCodeSyncOpen());
+      else event.channel.addEventListener('open', () => this.onCodeSyncOpen());
+    });
     this.peer.on('data', (data) => this.onFrame('code-sync', data));
     this.peer.on('error', (error) => this.close({ reason: 'error', detail: `${error.code ?? 'error'}: ${error.message}` }));
     this.peer.on('close', () => this.close({ reason: 'remote-closed', detail: 'connection closed' }));
@@ -269,7 +277,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   private maybeOpen(): void {
-    if (this.current !== 'connecting' || !this.peer.connected) return;
+    if (this.current !== 'connecting' || this.peer._channel?.readyState !== 'open') return;
     for (const channel of this.negotiated.values()) if (channel.readyState !== 'open') return;
     this.current = 'open';
     this.scheduler.pump();

@@ -75,6 +75,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       this.setState('open');
+      globalThis.performance?.mark?.('meshpad:socket-open');
       this.send(this.resume ? { type: 'hello', v: PROTOCOL_VERSION, resume: this.resume } : { type: 'hello', v: PROTOCOL_VERSION });
     });
     socket.addEventListener('message', (event) => {
@@ -122,6 +123,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
           return;
         }
         this.resume = { peer: message.self, token: message.resumeToken };
+        globalThis.performance?.mark?.('meshpad:welcome');
         this.emit('welcome', { self: message.self, peers: message.peers });
         return;
       case 'peer-joined':

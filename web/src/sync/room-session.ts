@@ -23,6 +23,11 @@ import type { DocStore } from './doc-store.ts';
 import { overallStatus, type PeerView, type RoomSnapshot } from './room-status.ts';
 
 export const TEXT_NAME = 'code';
+
+/** A `meshpad:<name>` performance mark (the join timeline, for diagnostics and the bench). */
+function mark(name: string): void {
+  globalThis.performance?.mark?.(`meshpad:${name}`);
+}
 export const STATS_INTERVAL_MS = 2_000;
 const MAX_DIAGNOSTICS = 50;
 
@@ -78,18 +83,23 @@ export class RoomSession {
   }
 
   /**
-   * Loads the stored document, derives the room key, loads ICE servers and joins; rejects only
-   * if the room secret is unusable. Peers are met only after the local document is loaded, so
-   * the first sync already carries everything typed offline.
+   * Joins at once: the signaling socket connects while the room key is derived and the ICE
+   * servers and the stored document load. Peers may meet before the stored document has loaded;
+   * what loads is then sent to them as an ordinary update. Rejects only if the room secret is
+   * unusable.
    */
   async start(): Promise<void> {
     const { room, origin, createSocket } = this.options;
-    const [key] = await Promise.all([deriveRoomKey(room.secret, room.roomId), this.ice.load(), this.store?.whenLoaded]);
+    mark('start');
+    const key = deriveRoomKey(room.secret, room.roomId);
+    const iceReady = this.ice.load().then(() => mark('ice'));
+    void this.store?.whenLoaded.then(() => mark('stored-doc'));
     if (this.closed) return;
     const signaling = new SignalingClient(signalingUrl(origin, room.roomId), createSocket);
     const mesh = new Mesh({
       roomId: room.roomId,
       key,
+      ready: iceReady,
       signaling,
       ice: this.ice,
       clock: this.clock,
@@ -116,7 +126,14 @@ export class RoomSession {
       for (const listener of this.diagnosticListeners) listener(diagnostic);
       this.notify();
     });
+    mesh.on('peer-open', () => mark('peer-open'));
     mesh.start();
+    try {
+      await key;
+    } catch (error) {
+      this.close();
+      throw error;
+    }
     this.pollStats();
     this.notify();
   }

@@ -3,6 +3,7 @@ import { LitElement, css, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { ROOM_ADDRESS_ERRORS, parseRoomLocation } from '../net/room-url.ts';
 import './app-banner.ts';
+import { appLifecycle } from './service-worker.ts';
 import './home-view.ts';
 import './room-view.ts';
 
@@ -56,6 +57,11 @@ export class AppShell extends LitElement {
 }
 
 customElements.define('meshpad-app', AppShell);
+
+/** Called by main.ts once this (lazily loaded) module is in. */
+export function startApp(): void {
+  appLifecycle.start();
+}
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -5,27 +5,14 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RoomAddress } from '../net/room-url.ts';
-import { DocStore, roomDocName } from '../sync/doc-store.ts';
 import { rememberRoom } from '../sync/recent-rooms.ts';
-import { RoomSession } from '../sync/room-session.ts';
+import type { RoomSession } from '../sync/room-session.ts';
 import type { RoomSnapshot } from '../sync/room-status.ts';
 import { cleanName } from '../sync/presence.ts';
 import { watchActivity } from './activity-watch.ts';
+import { adoptEarly, startBrowserSession, storeName, storedName } from './browser-session.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { watchNetwork } from './network-watch.ts';
-
-/** Test-only switch for the TURN fallback e2e test (see docs/reconnection.md). */
-const BLOCK_DIRECT_KEY = 'meshpad:test:block-direct';
-const NAME_KEY = 'meshpad:name';
-
-/** The display name kept in this browser; a generated guest name the first time. */
-function storedName(): string {
-  const stored = cleanName(localStorage.getItem(NAME_KEY) ?? '');
-  if (stored) return stored;
-  const guest = `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
-  localStorage.setItem(NAME_KEY, guest);
-  return guest;
-}
 
 export class RoomController implements ReactiveController {
   session: RoomSession | null = null;
@@ -44,17 +31,9 @@ export class RoomController implements ReactiveController {
 
   hostConnected(): void {
     this.name = storedName();
-    const session = new RoomSession({
-      identity: { name: this.name },
-      room: this.room(),
-      origin: location.origin,
-      createSocket: (url) => new WebSocket(url),
-      fetch: (url, init) => fetch(url, init),
-      aiFetch: (url, init) => fetch(url, init),
-      blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
-      persistence: (doc, roomId) => new DocStore(doc, roomDocName(roomId)),
-    });
+    const { session, started } = adoptEarly(this.room()) ?? startBrowserSession(this.room());
     this.session = session;
+    this.snapshot = session.snapshot();
     rememberRoom(localStorage, this.room(), Date.now());
     requestPersistentStorage();
     // The last keystrokes must reach IndexedDB before a reload or close tears the page down.
@@ -77,7 +56,7 @@ export class RoomController implements ReactiveController {
       () => document.removeEventListener('visibilitychange', flushWhenHidden),
     ];
     installDebugHook(session);
-    session.start().catch((error: unknown) => {
+    started.catch((error: unknown) => {
       this.startError = error instanceof Error ? error.message : String(error);
       this.host.requestUpdate();
     });
@@ -101,7 +80,7 @@ export class RoomController implements ReactiveController {
       return;
     }
     this.name = name;
-    localStorage.setItem(NAME_KEY, name);
+    storeName(name);
     this.session?.updatePresence({ name });
     this.host.requestUpdate();
   }
