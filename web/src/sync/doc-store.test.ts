@@ -143,9 +143,27 @@ describe('DocStore unsaved journal', () => {
     const store = new DocStore(doc, name, journal);
     await store.whenLoaded;
     doc.getText('code').insert(0, 'abc');
+    // Journaled in the same task (a microtask), before any IndexedDB transaction can finish.
+    await Promise.resolve();
     expect(journal.data.get(`meshpad:unsaved:${name}`)).toBeDefined();
     await whenStatus(store, 'saved');
     expect(journal.data.has(`meshpad:unsaved:${name}`)).toBe(false);
+    await store.destroy();
+  });
+
+  it('writes a burst of updates made in one task to the journal once', async () => {
+    const journal = memoryJournal();
+    let writes = 0;
+    const counting = { ...journal, setItem: (k: string, v: string) => (writes++, journal.setItem(k, v)) };
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, counting);
+    await store.whenLoaded;
+    writes = 0;
+    for (let i = 0; i < 1000; i++) doc.getText('code').insert(0, 'x');
+    await Promise.resolve();
+    expect(writes).toBe(1);
+    await whenStatus(store, 'saved');
     await store.destroy();
   });
 

@@ -91,6 +91,7 @@ export class DocStore {
 
   /** Writes what is queued now and asks the browser to commit without waiting (pagehide). */
   flush(): void {
+    this.journal.persist();
     if (this.pending.length > 0) this.write();
     try {
       this.lastTx?.commit?.();
@@ -119,6 +120,8 @@ export class DocStore {
     this.flushQueued = true;
     queueMicrotask(() => {
       this.flushQueued = false;
+      // Journal first (synchronous, survives an unload), then the IndexedDB write.
+      this.journal.persist();
       this.write();
     });
   };

@@ -19,6 +19,7 @@ export class UnsavedJournal {
   private entries: Array<{ seq: number; data: string }> = [];
   private nextSeq = 1;
   private chars = 0;
+  private dirty = false;
   /** True when an update could not be journaled (storage full or missing). */
   overflowed = false;
 
@@ -50,7 +51,11 @@ export class UnsavedJournal {
     return updates;
   }
 
-  /** Records an update; returns its sequence number. */
+  /**
+   * Records an update in memory; returns its sequence number. `persist()` writes the journal
+   * out: the caller does it once per task (a microtask), so a burst of updates costs one write
+   * and a keystroke is sent to peers before it is journaled.
+   */
   append(update: Uint8Array): number {
     const seq = this.nextSeq++;
     const data = toBase64Url(update);
@@ -60,8 +65,15 @@ export class UnsavedJournal {
     }
     this.entries.push({ seq, data });
     this.chars += data.length;
-    this.persist();
+    this.dirty = true;
     return seq;
+  }
+
+  /** Writes the journal to storage if it changed since the last write. */
+  persist(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.write();
   }
 
   /** Drops every entry up to and including `seq`: IndexedDB has them. */
@@ -71,7 +83,7 @@ export class UnsavedJournal {
     if (this.entries.length === before) return;
     this.chars = this.entries.reduce((n, e) => n + e.data.length, 0);
     if (this.entries.length === 0) this.overflowed = false;
-    this.persist();
+    this.write();
   }
 
   /** The sequence number of the newest update appended so far. */
@@ -86,10 +98,10 @@ export class UnsavedJournal {
   private clear(): void {
     this.entries = [];
     this.chars = 0;
-    this.persist();
+    this.write();
   }
 
-  private persist(): void {
+  private write(): void {
     if (!this.storage) return;
     try {
       if (this.entries.length === 0) this.storage.removeItem(this.key);
