@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -98,47 +98,43 @@ export async function buildApp(outDir: string): Promise<void> {
 const md5 = (data: string | Buffer) => createHash('md5').update(data).digest('hex');
 
 export interface UpdatedBuild {
-  /** Path of the main JS asset in v1 and v2, e.g. `/assets/index-AbCd1234.js`. */
+  /** The entry chunk (in both versions), e.g. `/assets/index-AbCd1234.js`. */
   oldScript: string;
+  /** The script only v2 has (it sets the marker). */
   newScript: string;
 }
 
 /**
- * Make `to` a copy of the build `from` that is a new app version, the way a rebuild with a code
- * change would be: the entry chunk gets a new hashed name and, appended, a statement that sets
- * `globalThis[markerKey] = markerValue`; index.html points at it; sw.js's precache manifest
- * lists the new chunk and index.html's new revision (so the browser sees a changed worker and
- * the new worker precaches the new files).
+ * Make `to` a copy of the build `from` that is a new app version: v2 adds a new hashed script
+ * (setting `globalThis[markerKey] = markerValue`) that index.html loads and sw.js precaches, and
+ * index.html gets its new revision, so the browser sees a changed service worker. The built
+ * chunks are left as they are: they import each other by file name, so renaming one breaks
+ * the others.
  */
 export function makeUpdatedBuild(from: string, to: string, markerKey: string, markerValue: string): UpdatedBuild {
   rmSync(to, { recursive: true, force: true });
   cpSync(from, to, { recursive: true });
   const indexPath = join(to, 'index.html');
   const index = readFileSync(indexPath, 'utf8');
-  const m = /<script[^>]*\ssrc="(\/assets\/index-([A-Za-z0-9_-]+)\.js)"/.exec(index);
-  if (!m || !m[1] || !m[2]) throw new Error('no entry chunk in index.html');
+  const m = /<script[^>]*\ssrc="(\/assets\/index-[A-Za-z0-9_-]+\.js)"/.exec(index);
+  if (!m || !m[1]) throw new Error('no entry chunk in index.html');
   const oldScript = m[1];
-  // Same shape as Vite's names (8-char hash), so Workbox's hashed-URL rule (revision null) still fits.
-  const newHash = md5(markerValue + m[2]).slice(0, 8);
-  const newScript = `/assets/index-${newHash}.js`;
-  const oldFile = join(to, oldScript);
-  const newFile = join(to, newScript);
-  const js = readFileSync(oldFile, 'utf8');
-  writeFileSync(newFile, `${js}\n;globalThis[${JSON.stringify(markerKey)}] = ${JSON.stringify(markerValue)};\n`);
-  rmSync(oldFile);
-  if (existsSync(`${oldFile}.map`)) renameSync(`${oldFile}.map`, `${newFile}.map`);
-  const newIndex = index.split(oldScript).join(newScript);
+  const markerJs = `globalThis[${JSON.stringify(markerKey)}] = ${JSON.stringify(markerValue)};\n`;
+  // Same shape as Vite's names (8-char hash), so Workbox's hashed-URL rule (revision null) fits.
+  const newScript = `/assets/build-marker-${md5(markerJs).slice(0, 8)}.js`;
+  writeFileSync(join(to, newScript), markerJs);
+  const newIndex = index.replace('</head>', `  <script type="module" src="${newScript}"></script>\n  </head>`);
+  if (newIndex === index) throw new Error('no </head> in index.html');
   writeFileSync(indexPath, newIndex);
 
   const swPath = join(to, 'sw.js');
-  let sw = readFileSync(swPath, 'utf8');
-  const oldEntry = `url:"${oldScript.slice(1)}"`;
-  if (!sw.includes(oldEntry)) throw new Error(`sw.js does not precache ${oldScript}`);
-  sw = sw.split(oldEntry).join(`url:"${newScript.slice(1)}"`);
-  const indexEntry = /url:"index\.html",revision:"([0-9a-f]+)"/;
+  const sw = readFileSync(swPath, 'utf8');
+  const indexEntry = /\{url:"index\.html",revision:"([0-9a-f]+)"\}/;
   if (!indexEntry.test(sw)) throw new Error('sw.js does not precache index.html with a revision');
-  sw = sw.replace(indexEntry, `url:"index.html",revision:"${md5(newIndex)}"`);
-  writeFileSync(swPath, sw);
+  writeFileSync(
+    swPath,
+    sw.replace(indexEntry, `{url:"${newScript.slice(1)}",revision:null},{url:"index.html",revision:"${md5(newIndex)}"}`),
+  );
   return { oldScript, newScript };
 }
 
