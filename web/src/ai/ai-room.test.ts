@@ -3,7 +3,8 @@ import type { ChannelLabel } from '../net/channels.ts';
 import { Emitter } from '../net/emitter.ts';
 import type { MeshEvents } from '../net/mesh.ts';
 import { decodeAiMessage, encodeAiMessage } from './ai-messages.ts';
-import { AiRoom, type AiTransport } from './ai-room.ts';
+import { FakeClock } from '../test-support/fake-clock.ts';
+import { AiRoom, STALLED_AFTER_MS, type AiTransport } from './ai-room.ts';
 import type { AiFetch, StreamResponse } from './openai-stream.ts';
 
 /** A full mesh of in-memory links; messages are delivered synchronously and in order. */
@@ -165,5 +166,20 @@ describe('AiRoom', () => {
     x.node.deliver('m2', 'ai-stream', new TextEncoder().encode('{"v":1,"t":"chunk"}'));
     expect(x.node.dropped.at(-1)).toBe('ai-stream: malformed message');
     expect(decodeAiMessage(start)).toMatchObject({ t: 'start' });
+  });
+
+  it('ends an answer as interrupted when its streamer stops sending, instead of spinning forever', () => {
+    const net = new Net();
+    const clock = new FakeClock();
+    const node = new Node(pid('b'), net);
+    const ai = new AiRoom(node, controlledFetch().fetchImpl, clock);
+    node.deliver(pid('a'), 'ai-stream', encodeAiMessage({ v: 1, t: 'start', id: 'answer-0002', asker: 'Ada', prompt: 'p' }));
+    node.deliver(pid('a'), 'ai-stream', encodeAiMessage({ v: 1, t: 'chunk', id: 'answer-0002', seq: 0, text: 'half an ans' }));
+    clock.advance(STALLED_AFTER_MS / 2);
+    node.deliver(pid('a'), 'ai-stream', encodeAiMessage({ v: 1, t: 'chunk', id: 'answer-0002', seq: 1, text: 'wer' }));
+    clock.advance(STALLED_AFTER_MS - 1);
+    expect(ai.list()[0]!.status).toBe('streaming');
+    clock.advance(STALLED_AFTER_MS / 2);
+    expect(ai.list()[0]).toMatchObject({ status: 'error', text: 'half an answer', error: expect.stringMatching(/interrupted/) });
   });
 });

@@ -6,6 +6,7 @@
  * peer and is dropped.
  */
 import { randomBase64Url } from '../net/base64url.ts';
+import { systemClock, type Clock } from '../net/clock.ts';
 import type { Mesh } from '../net/mesh.ts';
 import type { PeerId } from '../net/protocol.ts';
 import { AI_MESSAGE_VERSION, MAX_ANSWER_CHARS, MAX_CHUNK_CHARS, MAX_TRANSCRIPT_ANSWERS, decodeAiMessage, encodeAiMessage, type AnswerRecord } from './ai-messages.ts';
@@ -24,6 +25,9 @@ export interface Answer extends Omit<AnswerRecord, 'streamer'> {
 
 export type AiTransport = Pick<Mesh, 'on' | 'send' | 'broadcast' | 'dropPeer'>;
 
+/** A remote answer with no chunk for this long is shown as interrupted (its streamer is gone). */
+export const STALLED_AFTER_MS = 60_000;
+
 const SYSTEM_PROMPT = 'You are a helpful assistant inside a collaborative code editor. Answer concisely; use Markdown code blocks for code.';
 
 export class AiRoom {
@@ -31,10 +35,14 @@ export class AiRoom {
   private readonly running = new Map<string, AbortController>();
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: Array<() => void>;
+  /** Last time each remote streaming answer made progress. */
+  private readonly lastProgress = new Map<string, number>();
+  private stallTimer: unknown = null;
 
   constructor(
     private readonly mesh: AiTransport,
     private readonly fetchImpl: AiFetch,
+    private readonly clock: Clock = systemClock,
   ) {
     this.unsubscribe = [
       mesh.on('peer-open', (peer) => this.sendTranscript(peer)),
@@ -91,6 +99,7 @@ export class AiRoom {
   }
 
   destroy(): void {
+    if (this.stallTimer !== null) this.clock.clearTimeout(this.stallTimer);
     for (const controller of this.running.values()) controller.abort();
     for (const off of this.unsubscribe) off();
     this.listeners.clear();
@@ -131,6 +140,7 @@ export class AiRoom {
           return this.mesh.dropPeer(peer, 'ai-stream: chunk out of order or not its own');
         }
         this.answers.set(message.id, { ...answer, text: (answer.text + message.text).slice(0, MAX_ANSWER_CHARS), chunks: answer.chunks + 1 });
+        this.lastProgress.set(message.id, this.clock.now());
         break;
       }
       case 'end': {
@@ -149,7 +159,35 @@ export class AiRoom {
         }
         break;
     }
+    this.watchStalls();
     this.notify();
+  }
+
+  /** Remote answers still streaming are watched: one that stops making progress ends as interrupted. */
+  private watchStalls(): void {
+    const now = this.clock.now();
+    for (const answer of this.answers.values()) {
+      if (answer.from === null || answer.status !== 'streaming') {
+        this.lastProgress.delete(answer.id);
+        continue;
+      }
+      if (!this.lastProgress.has(answer.id)) this.lastProgress.set(answer.id, now);
+    }
+    if (this.stallTimer !== null || this.lastProgress.size === 0) return;
+    this.stallTimer = this.clock.setTimeout(() => {
+      this.stallTimer = null;
+      const at = this.clock.now();
+      let changed = false;
+      for (const [id, since] of this.lastProgress) {
+        const answer = this.answers.get(id);
+        if (!answer || answer.status !== 'streaming' || at - since < STALLED_AFTER_MS) continue;
+        this.answers.set(id, { ...answer, status: 'error', error: 'interrupted: the peer streaming this answer stopped sending' });
+        this.lastProgress.delete(id);
+        changed = true;
+      }
+      if (changed) this.notify();
+      this.watchStalls();
+    }, STALLED_AFTER_MS / 4);
   }
 
   private notify(): void {
