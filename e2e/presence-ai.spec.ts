@@ -1,0 +1,172 @@
+/**
+ * Presence, live cursors and AI answers between real pages (first slice of issue 9): names and
+ * statuses in the peer list, a remote selection on the right characters while text is inserted
+ * above it, and an AI answer streamed from a loopback fixture endpoint to every peer, with Stop
+ * and a clear error when the endpoint is down.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from '@playwright/test';
+import { createRoom, editorOf, expect, peerItemOf, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type Peer } from './fixtures';
+
+async function named(peers: Peer[], names: string[]): Promise<void> {
+  await Promise.all(peers.map((p, i) => p.context.addInitScript((n) => localStorage.setItem('meshpad:name', n), names[i]!)));
+}
+
+async function joinAll(peers: Peer[]): Promise<string[]> {
+  const [first, ...rest] = peers;
+  const room = await createRoom(first!.page);
+  for (const p of rest) await p.page.goto(room.url);
+  const ids = await Promise.all(peers.map((p) => waitForSelfId(p.page)));
+  for (const p of peers) for (const id of ids) if (id !== (await selfIdOf(p.page))) await waitForPeer(p.page, id);
+  return ids;
+}
+
+/** The text under a page's remote-selection highlight (y-codemirror.next's `.cm-ySelection`). */
+const remoteSelectionOf = (page: Page) =>
+  editorOf(page)
+    .locator('.cm-ySelection')
+    .evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''));
+
+test('names, statuses and a remote selection that stays on its characters', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  await named([a, b], ['Ada', 'Bob']);
+  const [aId, bId] = await joinAll([a, b]);
+
+  await test.step('each peer list shows the other by name, and you as "you"', async () => {
+    await expect(peerItemOf(b.page, aId!)).toContainText('Ada');
+    await expect(peerItemOf(a.page, bId!)).toContainText('Bob');
+    await expect(peerItemOf(a.page, aId!)).toContainText('(you)');
+  });
+
+  await test.step("A's selection appears in B on the same characters, labelled Ada", async () => {
+    await editorOf(a.page).focus();
+    await a.page.keyboard.type('const first = 1;\nconst second = 2;');
+    await expect.poll(() => textOf(b.page)).toBe('const first = 1;\nconst second = 2;');
+    await a.page.keyboard.press('End');
+    for (let i = 0; i < 'second = 2;'.length; i++) await a.page.keyboard.press('Shift+ArrowLeft');
+    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
+    await expect(editorOf(b.page).locator('.cm-ySelectionInfo')).toHaveText('Ada');
+  });
+
+  await test.step('B inserts text above: the remote selection stays on "second = 2;"', async () => {
+    await editorOf(b.page).focus();
+    await b.page.keyboard.press('ControlOrMeta+Home');
+    await b.page.keyboard.type('// header\n');
+    await expect.poll(() => textOf(a.page)).toBe('// header\nconst first = 1;\nconst second = 2;');
+    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
+  });
+
+  await test.step('A renames itself; B sees the new name', async () => {
+    await a.page.getByLabel('Your name').fill('Ada L.');
+    await a.page.getByLabel('Your name').press('Enter');
+    await expect(peerItemOf(b.page, aId!)).toContainText('Ada L.');
+  });
+
+  await test.step('A hides its page: B shows A as away', async () => {
+    await a.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await expect(peerItemOf(b.page, aId!)).toHaveAttribute('data-status', 'away');
+  });
+});
+
+/** An OpenAI-compatible streaming endpoint on loopback whose answers the test controls. */
+function fixtureEndpoint() {
+  const pending: http.ServerResponse[] = [];
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' };
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, cors).end();
+      return;
+    }
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests.push(`${req.headers.authorization ?? ''} ${body}`);
+      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
+      pending.push(res);
+    });
+  });
+  const say = (text: string) => pending.at(-1)!.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text } }] })}\n\n`);
+  const done = () => pending.at(-1)!.end('data: [DONE]\n\n');
+  return {
+    requests,
+    say,
+    done,
+    waitForRequest: () => expect.poll(() => pending.length).toBeGreaterThan(0),
+    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`))),
+    close: () => new Promise<void>((resolve) => {
+      for (const res of pending) res.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function configureAi(page: Page, endpoint: string): Promise<void> {
+  await page.getByRole('button', { name: 'AI settings' }).click();
+  await page.getByLabel('AI endpoint').fill(endpoint);
+  await page.getByLabel('Model').fill('fixture-model');
+  await page.getByLabel('API key').fill('sk-e2e-never-on-the-wire');
+  await page.getByRole('button', { name: 'Save' }).click();
+}
+
+const answerOf = (page: Page) => page.locator('meshpad-ai-panel article').first();
+
+test('an AI answer streams to every peer in order; Stop ends it for all; a dead endpoint is a clear error', async ({ openPeers }) => {
+  const endpoint = fixtureEndpoint();
+  const url = await endpoint.listen();
+  try {
+    const [a, b, c] = await openPeers(3);
+    if (!a || !b || !c) throw new Error('no peers');
+    await named([a, b, c], ['Ada', 'Bob', 'Cy']);
+    await joinAll([a, b, c]);
+    await configureAi(a.page, url);
+
+    await test.step('Ask AI: chunks appear in every page, in order, with the asker', async () => {
+      await a.page.getByLabel('Ask AI').fill('say hello');
+      await a.page.getByRole('button', { name: 'Ask AI' }).click();
+      await endpoint.waitForRequest();
+      endpoint.say('Hello');
+      for (const p of [a, b, c]) await expect(answerOf(p.page).locator('pre')).toHaveText('Hello');
+      endpoint.say(', world');
+      endpoint.done();
+      for (const p of [a, b, c]) {
+        await expect(answerOf(p.page)).toHaveAttribute('data-status', 'done');
+        await expect(answerOf(p.page).locator('pre')).toHaveText('Hello, world');
+        await expect(answerOf(p.page)).toContainText('Ada asked: say hello');
+      }
+      expect(endpoint.requests[0]).toMatch(/^Bearer sk-e2e-never-on-the-wire /);
+    });
+
+    await test.step('Insert puts the answer into the document for everyone', async () => {
+      await answerOf(c.page).getByRole('button', { name: 'Insert' }).click();
+      for (const p of [a, b, c]) await expect.poll(() => textOf(p.page)).toBe('Hello, world');
+    });
+
+    await test.step('Stop (asker) ends a streaming answer for all', async () => {
+      await a.page.getByLabel('Ask AI').fill('a long one');
+      await a.page.getByRole('button', { name: 'Ask AI' }).click();
+      await expect.poll(() => endpoint.requests.length).toBe(2);
+      endpoint.say('partial');
+      await expect(answerOf(b.page).locator('pre')).toHaveText('partial');
+      await answerOf(a.page).getByRole('button', { name: 'Stop' }).click();
+      for (const p of [a, b, c]) await expect(answerOf(p.page)).toHaveAttribute('data-status', 'stopped');
+    });
+
+    await test.step('endpoint down: every peer sees a clear error', async () => {
+      await endpoint.close();
+      await a.page.getByLabel('Ask AI').fill('anyone there?');
+      await a.page.getByRole('button', { name: 'Ask AI' }).click();
+      for (const p of [a, b, c]) {
+        await expect(answerOf(p.page)).toHaveAttribute('data-status', 'error');
+        await expect(answerOf(p.page).getByRole('alert')).toContainText('cannot reach');
+      }
+    });
+  } finally {
+    await endpoint.close().catch(() => undefined);
+  }
+});
