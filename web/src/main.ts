@@ -8,4 +8,7 @@ import { startEarly } from './ui/browser-session.ts';
 const room = parseRoomLocation(location.pathname, location.hash);
 if (room.ok) startEarly(room.room);
 
-void import('./ui/app-shell.ts').then(({ startApp }) => startApp());
+void import('./ui/app-shell.ts').then(({ startApp }) => {
+  performance.mark('meshpad:ui-loaded');
+  startApp();
+});

@@ -59,6 +59,7 @@ export class CodeEditor extends LitElement {
     const parent = this.renderRoot.querySelector('.host');
     if (!parent) return;
     const undoManager = new Y.UndoManager(text);
+    globalThis.performance?.mark?.('meshpad:editor-mount');
     this.view = new EditorView({
       parent,
       state: EditorState.create({
@@ -72,6 +73,7 @@ export class CodeEditor extends LitElement {
         ],
       }),
     });
+    globalThis.performance?.mark?.('meshpad:editor-mounted');
   }
 }
 
