@@ -6,6 +6,7 @@
  * - `transcript`: every answer the sender has, for a peer that just connected.
  */
 import * as v from 'valibot';
+import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
 import { PeerIdSchema } from '../net/protocol.ts';
 
 export const AI_MESSAGE_VERSION = 1;
@@ -49,18 +50,10 @@ export type AiMessage = v.InferOutput<typeof MessageSchema>;
 export type AnswerRecord = v.InferOutput<typeof AnswerSchema>;
 export type AnswerStatus = AnswerRecord['status'];
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
 export function encodeAiMessage(message: AiMessage): Uint8Array {
-  return encoder.encode(JSON.stringify(message));
+  return encodeJsonMessage(message);
 }
 
 export function decodeAiMessage(bytes: Uint8Array): AiMessage | null {
-  try {
-    const result = v.safeParse(MessageSchema, JSON.parse(decoder.decode(bytes)));
-    return result.success ? result.output : null;
-  } catch {
-    return null;
-  }
+  return decodeJsonMessage(MessageSchema, bytes);
 }

@@ -9,7 +9,7 @@ import { randomBase64Url } from '../net/base64url.ts';
 import { systemClock, type Clock } from '../net/clock.ts';
 import type { Mesh } from '../net/mesh.ts';
 import type { PeerId } from '../net/protocol.ts';
-import { AI_MESSAGE_VERSION, MAX_ANSWER_CHARS, MAX_CHUNK_CHARS, MAX_TRANSCRIPT_ANSWERS, decodeAiMessage, encodeAiMessage, type AnswerRecord } from './ai-messages.ts';
+import { AI_MESSAGE_VERSION, MAX_ANSWER_CHARS, MAX_PROMPT_CHARS, MAX_CHUNK_CHARS, MAX_TRANSCRIPT_ANSWERS, decodeAiMessage, encodeAiMessage, type AnswerRecord } from './ai-messages.ts';
 import { AiError, streamChat, type AiFetch, type ChatMessage } from './openai-stream.ts';
 
 export interface AiSettings {
@@ -64,7 +64,7 @@ export class AiRoom {
   /** Asks the model; the answer streams to every peer. Resolves when it has ended, however it ended. */
   async ask(prompt: string, context: string, asker: string, settings: AiSettings): Promise<Answer> {
     const id = randomBase64Url(12);
-    const trimmedPrompt = prompt.slice(0, 8_000);
+    const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
     this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: null, chunks: 0 });
     this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt: trimmedPrompt }));
     this.notify();

@@ -36,17 +36,12 @@ export const CHANNELS: readonly ChannelSpec[] = [
   { label: 'files', ordered: true, maxRetransmits: null, priority: 'very-low', sendClass: SendClass.low, negotiatedId: 4, maxMessageBytes: 1024 * 1024 },
 ];
 
-export const CHANNEL_LABELS: readonly ChannelLabel[] = CHANNELS.map((c) => c.label);
-
 export function channelSpec(label: ChannelLabel): ChannelSpec {
   const spec = CHANNELS.find((c) => c.label === label);
   if (!spec) throw new Error(`unknown channel ${label}`);
   return spec;
 }
 
-export function isChannelLabel(value: string): value is ChannelLabel {
-  return (CHANNEL_LABELS as readonly string[]).includes(value);
-}
 
 export function channelInit(spec: ChannelSpec): ChannelInit {
   const init: ChannelInit = { ordered: spec.ordered, priority: spec.priority };

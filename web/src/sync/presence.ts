@@ -6,6 +6,7 @@
  * untrusted: length-capped here, rendered as text by the UI.
  */
 import * as v from 'valibot';
+import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
 import type { Clock } from '../net/clock.ts';
 import { systemClock } from '../net/clock.ts';
 import type { Mesh } from '../net/mesh.ts';
@@ -36,20 +37,12 @@ export interface PeerPresence extends PresenceState {
   readonly lost: boolean;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-export function encodePresence(state: PresenceState): Uint8Array {
-  return encoder.encode(JSON.stringify(state));
+export function encodePresence(message: PresenceState): Uint8Array {
+  return encodeJsonMessage(message);
 }
 
 export function decodePresence(bytes: Uint8Array): PresenceState | null {
-  try {
-    const result = v.safeParse(PresenceSchema, JSON.parse(decoder.decode(bytes)));
-    return result.success ? result.output : null;
-  } catch {
-    return null;
-  }
+  return decodeJsonMessage(PresenceSchema, bytes);
 }
 
 /** Collapses whitespace and caps the length; returns null for an empty name. */

@@ -5,9 +5,9 @@ import { ROOM_ADDRESS_ERRORS, parseRoomLocation } from '../net/room-url.ts';
 import './app-banner.ts';
 import { appLifecycle } from './service-worker.ts';
 import './home-view.ts';
+import { NAVIGATE_EVENT } from './navigate.ts';
 import './room-view.ts';
 
-export const NAVIGATE_EVENT = 'meshpad-navigate';
 
 export class AppShell extends LitElement {
   static styles = css`

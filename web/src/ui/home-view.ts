@@ -2,6 +2,7 @@
 import { LitElement, css, html } from 'lit';
 import { createRoomAddress, roomPath } from '../net/room-url.ts';
 import { roomDocName } from '../sync/doc-store.ts';
+import { requestNavigation } from './navigate.ts';
 import { forgetRoom, readRecentRooms, recentRoomPath, type RecentRoom } from '../sync/recent-rooms.ts';
 
 function ago(then: number, now: number): string {
@@ -67,7 +68,7 @@ export class HomeView extends LitElement {
   }
 
   private navigate(path: string): void {
-    this.dispatchEvent(new CustomEvent('meshpad-navigate', { detail: path, bubbles: true, composed: true }));
+    requestNavigation(this, path);
   }
 }
 
