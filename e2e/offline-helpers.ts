@@ -14,7 +14,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, EXECUTABLE_PATH } from './chromium.ts';
 import { PEER_PERMISSIONS, editorOf, expect, type Peer } from './fixtures';
 
-import { ROOT } from './own-server.ts';
+import { OwnServer, ROOT } from './own-server.ts';
 
 export { OwnServer, ROOT, portAccepts } from './own-server.ts';
 
@@ -323,3 +323,39 @@ export function dataChannelLogOf(page: Page, since = 0): Promise<ChannelLogEntry
     since,
   );
 }
+
+// ---- cleanup of whatever a test started (servers, browsers, directories), even when it fails ----
+
+export const cleanups: Array<() => Promise<void> | void> = [];
+/** Runs (in reverse) and forgets every cleanup the test registered; use as `test.afterEach(runCleanups)`. */
+export async function runCleanups(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      console.log(`[offline] cleanup failed: ${String(error)}`);
+    }
+  }
+}
+
+export function ownServer(port: number): OwnServer {
+  const persistDir = tempDir('meshpad-e2e-wrangler-');
+  const server = new OwnServer(port, persistDir);
+  cleanups.push(async () => {
+    await server.kill();
+    rmSync(persistDir, { recursive: true, force: true });
+  });
+  return server;
+}
+
+// ---- page helpers ----
+
+/** The save indicator in the room header (`data-save` = loading|saving|saved|error). */
+export const saveStateOf = (page: Peer['page']) => page.locator('meshpad-room header [data-save]');
+
+/** Wait until the room's document is loaded from this device (the indicator left `loading`). */
+export async function waitLoaded(page: Peer['page']): Promise<void> {
+  await expect(editorOf(page)).toBeVisible();
+  await expect(saveStateOf(page)).toHaveAttribute('data-save', /^(saving|saved)$/);
+}
+
