@@ -1,9 +1,30 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 // The PWA lives in web/; the build lands in dist/, which wrangler serves as static assets.
 // In `npm run dev`, Vite proxies /api (HTTP and WebSocket) to `wrangler dev`.
 const workerOrigin = process.env.MESHPAD_WORKER_ORIGIN ?? 'http://127.0.0.1:8787';
+
+/**
+ * main.ts evaluates the UI chunk only after first contact (web/src/sync/first-contact.ts); this
+ * `<link rel="modulepreload">` lets the browser download and compile it meanwhile.
+ */
+function preloadUiChunk(): Plugin {
+  return {
+    name: 'meshpad-preload-ui-chunk',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find(
+          (c) => c.type === 'chunk' && (c.facadeModuleId ?? '').endsWith('/web/src/ui/app-shell.ts'),
+        );
+        if (!chunk) throw new Error('preloadUiChunk: no chunk for web/src/ui/app-shell.ts');
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${chunk.fileName}` }, injectTo: 'head' }];
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root: 'web',
@@ -15,6 +36,7 @@ export default defineConfig({
     sourcemap: true,
   },
   plugins: [
+    preloadUiChunk(),
     // Workbox service worker generated at build time: precaches the app shell and assets, and
     // answers navigations (e.g. /r/<id> opened offline) with index.html. /api is never cached.
     // Registration and the update prompt are ours (web/src/ui/service-worker.ts, workbox-window).

@@ -1,14 +1,26 @@
 /**
- * Entry point. A room link starts its session (signaling, WebRTC, the stored document) before
- * the UI code loads, so connecting overlaps with loading the editor; the room view adopts it.
+ * Entry point. A room link starts its session (signaling, WebRTC, the stored document) at once;
+ * the UI code (CodeMirror and Lit) is downloaded meanwhile (modulepreload, see vite.config.ts)
+ * but evaluated only after first contact (sync/first-contact.ts), so the handshake does not wait
+ * behind it. The room view then adopts the running session.
  */
+import { systemClock } from './net/clock.ts';
 import { parseRoomLocation } from './net/room-url.ts';
+import { whenFirstContact } from './sync/first-contact.ts';
 import { startEarly } from './ui/browser-session.ts';
+import { discardEarlyConnect } from './ui/early-connect.ts';
 
 const room = parseRoomLocation(location.pathname, location.hash);
-if (room.ok) startEarly(room.room);
+const early = room.ok ? startEarly(room.room) : null;
+const firstContact = early
+  ? whenFirstContact(early.session, systemClock).then((outcome) => performance.mark(`meshpad:first-contact:${outcome}`))
+  : null;
+// The session took what index.html started early; anything left (an invalid link) is closed.
+discardEarlyConnect();
 
-void import('./ui/app-shell.ts').then(({ startApp }) => {
-  performance.mark('meshpad:ui-loaded');
-  startApp();
-});
+void Promise.resolve(firstContact)
+  .then(() => import('./ui/app-shell.ts'))
+  .then(({ startApp }) => {
+    performance.mark('meshpad:ui-loaded');
+    startApp();
+  });

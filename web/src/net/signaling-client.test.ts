@@ -59,6 +59,19 @@ describe('SignalingClient', () => {
     expect(client.state).toBe('open');
   });
 
+  it('adopts a socket that is already open (opened by index.html before the app loaded) and says hello at once', () => {
+    const early = new FakeSocket();
+    early.readyState = 1;
+    const client = new SignalingClient('ws://x/api/rooms/r/ws', () => early);
+    const states: string[] = [];
+    client.on('state', (state) => states.push(state));
+    client.connect();
+    expect(states).toEqual(['connecting', 'open']);
+    expect(early.sent.map((frame) => JSON.parse(frame))).toEqual([{ type: 'hello', v: PROTOCOL_VERSION }]);
+    early.fire('open');
+    expect(early.sent).toHaveLength(1);
+  });
+
   it('reports and ignores frames that fail validation or speak another version', () => {
     const { client, sockets, seen } = setup();
     client.connect();

@@ -72,12 +72,15 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.socket = socket;
     this.setState('connecting');
     // Late events from a socket we already replaced or closed are ignored by identity.
-    socket.addEventListener('open', () => {
-      if (this.socket !== socket) return;
+    let saidHello = false;
+    const opened = () => {
+      if (this.socket !== socket || saidHello) return;
+      saidHello = true;
       this.setState('open');
       globalThis.performance?.mark?.('meshpad:socket-open');
       this.send(this.resume ? { type: 'hello', v: PROTOCOL_VERSION, resume: this.resume } : { type: 'hello', v: PROTOCOL_VERSION });
-    });
+    };
+    socket.addEventListener('open', opened);
     socket.addEventListener('message', (event) => {
       if (this.socket === socket) this.onFrame(event.data);
     });
@@ -90,6 +93,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     socket.addEventListener('error', () => {
       // A close event always follows; nothing to do here.
     });
+    // A socket opened before the app loaded (index.html) may already be open.
+    if (socket.readyState === SOCKET_OPEN) opened();
   }
 
   sendSignal(to: PeerId, payload: Sealed): boolean {

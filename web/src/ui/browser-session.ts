@@ -7,6 +7,8 @@ import type { RoomAddress } from '../net/room-url.ts';
 import { DocStore, roomDocName } from '../sync/doc-store.ts';
 import { cleanName } from '../sync/presence.ts';
 import { RoomSession } from '../sync/room-session.ts';
+import { installDebugHook } from './debug-hook.ts';
+import { takeEarlyIceResponse, takeEarlySocket } from './early-connect.ts';
 
 /** Test-only switch for the TURN fallback e2e test (see docs/reconnection.md). */
 const BLOCK_DIRECT_KEY = 'meshpad:test:block-direct';
@@ -38,12 +40,13 @@ export function startBrowserSession(room: RoomAddress): StartedSession {
     identity: { name: storedName() },
     room,
     origin: location.origin,
-    createSocket: (url) => new WebSocket(url),
-    fetch: (url, init) => fetch(url, init),
+    createSocket: (url) => takeEarlySocket(url) ?? new WebSocket(url),
+    fetch: (url, init) => takeEarlyIceResponse(url, init?.signal) ?? fetch(url, init),
     aiFetch: (url, init) => fetch(url, init),
     blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
     persistence: (doc, roomId) => new DocStore(doc, roomDocName(roomId)),
   });
+  installDebugHook(session);
   const started = session.start();
   // Handled by whoever adopts it; never an unhandled rejection meanwhile.
   started.catch(() => undefined);
@@ -51,8 +54,10 @@ export function startBrowserSession(room: RoomAddress): StartedSession {
 }
 
 /** Starts the session of `room` now, to be adopted by the room view once it has loaded. */
-export function startEarly(room: RoomAddress): void {
-  pending = { roomId: room.roomId, started: startBrowserSession(room) };
+export function startEarly(room: RoomAddress): StartedSession {
+  const started = startBrowserSession(room);
+  pending = { roomId: room.roomId, started };
+  return started;
 }
 
 /** The session started early for this room, if any (each is adopted once). */

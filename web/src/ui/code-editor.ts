@@ -1,13 +1,12 @@
 /** CodeMirror 6 bound to a Y.Text with y-codemirror.next. */
-import { javascript } from '@codemirror/lang-javascript';
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { yCollab } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CursorAwareness } from '../sync/cursor-awareness.ts';
+import { addEditorExtras, essentialSetup, extrasSlot } from './editor-setup.ts';
 
 export class CodeEditor extends LitElement {
   static properties = { text: { attribute: false }, awareness: { attribute: false } };
@@ -65,8 +64,8 @@ export class CodeEditor extends LitElement {
       state: EditorState.create({
         doc: text.toString(),
         extensions: [
-          basicSetup,
-          javascript({ typescript: true }),
+          essentialSetup,
+          extrasSlot.of([]),
           // CursorAwareness implements the part of y-protocols' Awareness the plugin uses.
           yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager }),
           EditorView.contentAttributes.of({ 'aria-label': 'Code editor' }),
@@ -74,6 +73,7 @@ export class CodeEditor extends LitElement {
       }),
     });
     globalThis.performance?.mark?.('meshpad:editor-mounted');
+    void addEditorExtras(this.view);
   }
 }
 

@@ -11,7 +11,6 @@ import type { RoomSnapshot } from '../sync/room-status.ts';
 import { cleanName } from '../sync/presence.ts';
 import { watchActivity } from './activity-watch.ts';
 import { adoptEarly, startBrowserSession, storeName, storedName } from './browser-session.ts';
-import { installDebugHook } from './debug-hook.ts';
 import { watchNetwork } from './network-watch.ts';
 
 export class RoomController implements ReactiveController {
@@ -55,7 +54,6 @@ export class RoomController implements ReactiveController {
       () => window.removeEventListener('pagehide', flush),
       () => document.removeEventListener('visibilitychange', flushWhenHidden),
     ];
-    installDebugHook(session);
     started.catch((error: unknown) => {
       this.startError = error instanceof Error ? error.message : String(error);
       this.host.requestUpdate();
