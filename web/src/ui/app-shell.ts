@@ -3,17 +3,26 @@ import { LitElement, css, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { ROOM_ADDRESS_ERRORS, parseRoomLocation } from '../net/room-url.ts';
 import './app-banner.ts';
+import { adoptDocumentStyles } from './document-styles.ts';
 import { appLifecycle } from './service-worker.ts';
 import './home-view.ts';
 import { NAVIGATE_EVENT } from './navigate.ts';
 import './room-view.ts';
 
 
+const STYLES = css`
+  meshpad-app { display: block; height: 100%; }
+  meshpad-app > .error { max-width: 40rem; margin: 4rem auto; padding: 0 1rem; }
+`;
+
+/** Light DOM (see document-styles.ts). */
 export class AppShell extends LitElement {
-  static styles = css`
-    :host { display: block; height: 100%; }
-    .error { max-width: 40rem; margin: 4rem auto; padding: 0 1rem; }
-  `;
+  protected createRenderRoot(): HTMLElement {
+    adoptDocumentStyles(STYLES);
+    // index.html's "Loading Meshpad…" placeholder.
+    this.replaceChildren();
+    return this;
+  }
 
   private readonly onPopState = (): void => this.requestUpdate();
   private readonly onNavigate = (event: Event): void => {

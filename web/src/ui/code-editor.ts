@@ -6,18 +6,26 @@ import { yCollab } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CursorAwareness } from '../sync/cursor-awareness.ts';
+import { adoptDocumentStyles } from './document-styles.ts';
 import { addEditorExtras, essentialSetup, extrasSlot } from './editor-setup.ts';
+
+const STYLES = css`
+  meshpad-editor { display: block; min-height: 0; overflow: hidden; }
+  meshpad-editor > .host, meshpad-editor .cm-editor { height: 100%; }
+`;
 
 export class CodeEditor extends LitElement {
   static properties = { text: { attribute: false }, awareness: { attribute: false } };
-  static styles = css`
-    :host { display: block; min-height: 0; overflow: hidden; }
-    .host, .cm-editor { height: 100%; }
-  `;
 
   declare text: Y.Text | undefined;
   declare awareness: CursorAwareness | undefined;
   private view: EditorView | null = null;
+
+  /** Light DOM (see document-styles.ts). */
+  protected createRenderRoot(): HTMLElement {
+    adoptDocumentStyles(STYLES);
+    return this;
+  }
 
   render() {
     return html`<div class="host"></div>`;

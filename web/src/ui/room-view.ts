@@ -9,6 +9,7 @@ import './ai-panel.ts';
 import './peer-list.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
+import { adoptDocumentStyles } from './document-styles.ts';
 
 const SAVE_LABEL: Record<SaveStatus, string> = {
   loading: 'loading…',
@@ -35,36 +36,43 @@ function signalingText(snapshot: RoomSnapshot, now: number): string {
   }
 }
 
+const STYLES = css`
+  meshpad-room { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; }
+  meshpad-room > header { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem;
+    border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+  meshpad-room > header a { font-weight: 700; text-decoration: none; color: inherit; }
+  meshpad-room .status { font-size: 0.85rem; opacity: 0.8; }
+  meshpad-room .badge { font-size: 0.8rem; padding: 0.1rem 0.5rem; border-radius: 1rem; border: 1px solid currentColor; }
+  meshpad-room .badge.connected { color: #15803d; }
+  meshpad-room .badge.reconnecting { color: #b45309; }
+  meshpad-room .badge.offline { color: #b91c1c; }
+  meshpad-room > header button { font: inherit; font-size: 0.8rem; }
+  meshpad-room .save { margin-left: auto; font-size: 0.8rem; opacity: 0.75; }
+  meshpad-room .save.error { color: #b91c1c; opacity: 1; }
+  meshpad-room > meshpad-editor { grid-column: 1; }
+  meshpad-room > aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
+  meshpad-room > aside h2 { font-size: 0.9rem; margin: 1rem 0 0.5rem; }
+  meshpad-room .name { display: grid; gap: 0.25rem; font-size: 0.85rem; }
+  meshpad-room .name input { font: inherit; padding: 0.3rem 0.4rem; }
+  meshpad-room .error { color: #b91c1c; }
+  meshpad-room details { margin-top: 1rem; font-size: 0.8rem; }
+  meshpad-room details li { margin: 0.25rem 0; word-break: break-word; }
+  @media (max-width: 640px) {
+    meshpad-room { grid-template-columns: 1fr; grid-template-rows: auto 1fr auto; }
+    meshpad-room > aside { grid-column: 1; border-left: none; }
+  }
+`;
+
+/** Light DOM (see document-styles.ts). */
 export class RoomView extends LitElement {
   static properties = { room: { attribute: false } };
-  static styles = css`
-    :host { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; }
-    header { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem;
-      border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
-    header a { font-weight: 700; text-decoration: none; color: inherit; }
-    .status { font-size: 0.85rem; opacity: 0.8; }
-    .badge { font-size: 0.8rem; padding: 0.1rem 0.5rem; border-radius: 1rem; border: 1px solid currentColor; }
-    .badge.connected { color: #15803d; }
-    .badge.reconnecting { color: #b45309; }
-    .badge.offline { color: #b91c1c; }
-    header button { font: inherit; font-size: 0.8rem; }
-    .save { margin-left: auto; font-size: 0.8rem; opacity: 0.75; }
-    .save.error { color: #b91c1c; opacity: 1; }
-    meshpad-editor { grid-column: 1; }
-    aside { grid-column: 2; padding: 0.75rem; border-left: 1px solid color-mix(in srgb, CanvasText 15%, transparent); overflow: auto; }
-    h2 { font-size: 0.9rem; margin: 1rem 0 0.5rem; }
-    .name { display: grid; gap: 0.25rem; font-size: 0.85rem; }
-    .name input { font: inherit; padding: 0.3rem 0.4rem; }
-    .error { color: #b91c1c; }
-    details { margin-top: 1rem; font-size: 0.8rem; }
-    details li { margin: 0.25rem 0; word-break: break-word; }
-    @media (max-width: 640px) {
-      :host { grid-template-columns: 1fr; grid-template-rows: auto 1fr auto; }
-      aside { grid-column: 1; border-left: none; }
-    }
-  `;
 
   declare room: RoomAddress;
+
+  protected createRenderRoot(): HTMLElement {
+    adoptDocumentStyles(STYLES);
+    return this;
+  }
   private readonly controller = new RoomController(this, () => this.room);
 
   private readonly editorAccess = {
