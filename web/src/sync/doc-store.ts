@@ -80,8 +80,9 @@ export class DocStore {
     ]);
   }
 
+  /** Listeners hear of a new edit at the end of its task; the status itself is never behind. */
   get status(): SaveStatus {
-    return this.current;
+    return this.current === 'saved' && this.pending.length > 0 ? 'saving' : this.current;
   }
 
   subscribe(listener: () => void): () => void {
@@ -115,11 +116,13 @@ export class DocStore {
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.persistence || this.destroyed) return;
     this.pending.push({ seq: this.journal.append(update), update });
-    this.setStatus('saving');
     if (this.flushQueued) return;
     this.flushQueued = true;
+    // Everything else waits for the end of the task, so a keystroke reaches the code-sync
+    // provider (the next update listener) and the network before any storage work or UI update.
     queueMicrotask(() => {
       this.flushQueued = false;
+      this.setStatus('saving');
       // Journal first (synchronous, survives an unload), then the IndexedDB write.
       this.journal.persist();
       this.write();

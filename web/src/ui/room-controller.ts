@@ -13,6 +13,8 @@ import { watchActivity } from './activity-watch.ts';
 import { adoptEarly, startBrowserSession, storeName, storedName } from './browser-session.ts';
 import { watchNetwork } from './network-watch.ts';
 
+const REFRESH_INTERVAL_MS = 16;
+
 export class RoomController implements ReactiveController {
   session: RoomSession | null = null;
   snapshot: RoomSnapshot | null = null;
@@ -20,6 +22,7 @@ export class RoomController implements ReactiveController {
   name = '';
   private cleanups: Array<() => void> = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -43,11 +46,7 @@ export class RoomController implements ReactiveController {
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', flushWhenHidden);
     this.cleanups = [
-      session.subscribe(() => {
-        this.snapshot = session.snapshot();
-        this.updateTicker();
-        this.host.requestUpdate();
-      }),
+      session.subscribe(() => this.scheduleRefresh()),
       session.onDiagnostic((d) => console.warn(`[meshpad] ${d.kind}${d.peer ? ` (${d.peer})` : ''}: ${d.detail}`)),
       watchNetwork({ wake: () => session.wake(), networkChanged: () => session.networkChanged() }),
       watchActivity((status) => session.updatePresence({ status })),
@@ -65,6 +64,8 @@ export class RoomController implements ReactiveController {
     this.cleanups = [];
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
     this.session?.close();
     this.session = null;
     this.snapshot = null;
@@ -85,6 +86,21 @@ export class RoomController implements ReactiveController {
 
   retry(): void {
     this.session?.retry();
+  }
+
+  /**
+   * At most one re-render per frame: a keystroke alone changes the session's state twice (saving,
+   * saved), and remote activity more often; the status line needs no more than the screen shows.
+   */
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (!this.session) return;
+      this.snapshot = this.session.snapshot();
+      this.updateTicker();
+      this.host.requestUpdate();
+    }, REFRESH_INTERVAL_MS);
   }
 
   private updateTicker(): void {
