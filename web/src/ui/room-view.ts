@@ -7,6 +7,8 @@ import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './ai-panel.ts';
 import './peer-list.ts';
+import './driver-bar.ts';
+import { FollowController } from './follow-controller.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
 
@@ -66,6 +68,7 @@ export class RoomView extends LitElement {
 
   declare room: RoomAddress;
   private readonly controller = new RoomController(this, () => this.room);
+  private readonly follow = new FollowController(this, () => this.controller.session, () => this.editor());
 
   private readonly editorAccess = {
     selectionOrDocument: () => this.editor()?.selectionOrDocument() ?? '',
@@ -90,6 +93,7 @@ export class RoomView extends LitElement {
     const snapshot = this.controller.snapshot;
     const error = this.controller.startError;
     const now = Date.now();
+    const follow = this.follow.view();
     return html`
       <header @meshpad-retry=${() => this.controller.retry()}>
         <a href="/">Meshpad</a>
@@ -107,8 +111,10 @@ export class RoomView extends LitElement {
             @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
         </label>
         <h2>People here</h2>
-        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
-        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
+        <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
+        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
+          .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
+        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
