@@ -4,23 +4,9 @@
  * above it, and an AI answer streamed from a loopback fixture endpoint to every peer, with Stop
  * and a clear error when the endpoint is down.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { createRoom, editorOf, expect, peerItemOf, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type Peer } from './fixtures';
-
-async function named(peers: Peer[], names: string[]): Promise<void> {
-  await Promise.all(peers.map((p, i) => p.context.addInitScript((n) => localStorage.setItem('meshpad:name', n), names[i]!)));
-}
-
-async function joinAll(peers: Peer[]): Promise<string[]> {
-  const [first, ...rest] = peers;
-  const room = await createRoom(first!.page);
-  for (const p of rest) await p.page.goto(room.url);
-  const ids = await Promise.all(peers.map((p) => waitForSelfId(p.page)));
-  for (const p of peers) for (const id of ids) if (id !== (await selfIdOf(p.page))) await waitForPeer(p.page, id);
-  return ids;
-}
+import { editorOf, expect, peerItemOf, test, textOf } from './fixtures';
+import { answerOf, configureAi, fixtureEndpoint, joinAll, named } from './presence-helpers';
 
 /** The text under a page's remote-selection highlight (y-codemirror.next's `.cm-ySelection`). */
 const remoteSelectionOf = (page: Page) =>
@@ -72,49 +58,6 @@ test('names, statuses and a remote selection that stays on its characters', asyn
     await expect(peerItemOf(b.page, aId!)).toHaveAttribute('data-status', 'away');
   });
 });
-
-/** An OpenAI-compatible streaming endpoint on loopback whose answers the test controls. */
-function fixtureEndpoint() {
-  const pending: http.ServerResponse[] = [];
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' };
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, cors).end();
-      return;
-    }
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      requests.push(`${req.headers.authorization ?? ''} ${body}`);
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
-      pending.push(res);
-    });
-  });
-  const say = (text: string) => pending.at(-1)!.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text } }] })}\n\n`);
-  const done = () => pending.at(-1)!.end('data: [DONE]\n\n');
-  return {
-    requests,
-    say,
-    done,
-    waitForRequest: () => expect.poll(() => pending.length).toBeGreaterThan(0),
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`))),
-    close: () => new Promise<void>((resolve) => {
-      for (const res of pending) res.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-async function configureAi(page: Page, endpoint: string): Promise<void> {
-  await page.getByRole('button', { name: 'AI settings' }).click();
-  await page.getByLabel('AI endpoint').fill(endpoint);
-  await page.getByLabel('Model').fill('fixture-model');
-  await page.getByLabel('API key').fill('sk-e2e-never-on-the-wire');
-  await page.getByRole('button', { name: 'Save' }).click();
-}
-
-const answerOf = (page: Page) => page.locator('meshpad-ai-panel article').first();
 
 test('an AI answer streams to every peer in order; Stop ends it for all; a dead endpoint is a clear error', async ({ openPeers }) => {
   const endpoint = fixtureEndpoint();
