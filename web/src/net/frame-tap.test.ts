@@ -22,9 +22,13 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 describe('FrameTap', () => {
   it('counts frames per channel and direction, passes them through, and finds watched text', () => {
     const mesh = new FakeMesh();
-    const tap = new FrameTap(mesh);
+    let clock = 100;
+    const tap = new FrameTap(mesh, () => clock++);
     const seen: string[] = [];
-    tap.onFrame((direction, label) => seen.push(`${direction}:${label}`));
+    tap.onFrame((direction, label, _data, at) => seen.push(`${direction}:${label}@${at}`));
+    // A received frame is reported after the app's own handlers, stamped with its arrival.
+    const handledBefore: number[] = [];
+    mesh.on('message', () => handledBefore.push(seen.length));
     tap.watchFor('sk-secret');
     mesh.broadcast('cursor-pos', bytes('x'));
     mesh.send('p1', 'cursor-pos', bytes('y'));
@@ -33,7 +37,8 @@ describe('FrameTap', () => {
     expect(mesh.out).toEqual(['*:cursor-pos', 'p1:cursor-pos', 'p1:ai-stream']);
     expect(tap.frameCounts()).toEqual({ sent: { 'cursor-pos': 2, 'ai-stream': 1 }, received: { 'code-sync': 1 } });
     expect(tap.watchedHits).toBe(1);
-    expect(seen).toEqual(['sent:cursor-pos', 'sent:cursor-pos', 'sent:ai-stream', 'received:code-sync']);
+    expect(seen).toEqual(['sent:cursor-pos@100', 'sent:cursor-pos@101', 'sent:ai-stream@102', 'received:code-sync@103']);
+    expect(handledBefore).toEqual([3]);
     tap.reset();
     expect(tap.frameCounts()).toEqual({ sent: {}, received: {} });
     tap.destroy();

@@ -38,7 +38,7 @@ export class FollowController implements ReactiveController {
     const session = this.session();
     if (!session) return;
     const onAwareness = (change: { added: number[]; updated: number[] }, origin: unknown) => {
-      if (origin !== 'remote') return;
+      if (origin !== 'remote' || !this.target) return;
       const client = this.followedClient();
       if (client !== null && (change.updated.includes(client) || change.added.includes(client))) this.scroll(false);
     };
