@@ -1,7 +1,7 @@
 /**
  * The AI as a peer, and the API key's privacy (issue 9): the headless peer started with `--ai`
  * answers a browser that has no endpoint of its own, a peer that joins later sees the whole
- * transcript, Insert is one undo step, and a browser's own API key travels on no data-channel
+ * transcript, Insert is one undo step, the requester can Stop, and a browser's own API key travels on no data-channel
  * frame and no signaling frame.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +37,7 @@ function startAiPeer(roomUrl: string, endpoint: string): { child: ChildProcess; 
 const frameHits = (page: Page) => page.evaluate(() => window.meshpad?.watchedFrameHits() ?? -1);
 const aiSourceOf = (page: Page) => page.locator('meshpad-ai-panel [data-ai-source]');
 
-test("the headless AI peer answers a browser's Ask AI; a late joiner sees the transcript; Insert is one undo step", async ({ openPeers }) => {
+test("the headless AI peer answers a browser's Ask AI; a late joiner sees the transcript; Insert is one undo step; the requester stops the next", async ({ openPeers }) => {
   test.setTimeout(90_000);
   const endpoint = fixtureEndpoint();
   const url = await endpoint.listen();
@@ -99,6 +99,17 @@ test("the headless AI peer answers a browser's Ask AI; a late joiner sees the tr
       for (const p of [a, b, c]) await expect.poll(() => textOf(p.page)).toBe('let answer = 42;It binds 42.');
       await c.page.keyboard.press('ControlOrMeta+z');
       for (const p of [a, b, c]) await expect.poll(() => textOf(p.page)).toBe('let answer = 42;');
+    });
+
+    await test.step("the requester's Stop ends the AI peer's answer for everyone; Bob gets no Stop", async () => {
+      await a.page.getByLabel('Ask AI').fill('a long one');
+      await a.page.getByRole('button', { name: 'Ask AI' }).click();
+      await expect.poll(() => endpoint.requests.length).toBe(2);
+      endpoint.say('partial');
+      for (const p of [a, b, c]) await expect(answerOf(p.page).locator('pre')).toHaveText('partial');
+      await expect(answerOf(b.page).getByRole('button', { name: 'Stop' })).toHaveCount(0);
+      await answerOf(a.page).getByRole('button', { name: 'Stop' }).click();
+      for (const p of [a, b, c]) await expect(answerOf(p.page)).toHaveAttribute('data-status', 'stopped');
     });
   } finally {
     await (aiPeer as ReturnType<typeof startAiPeer> | null)?.stop();

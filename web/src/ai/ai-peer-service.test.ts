@@ -77,7 +77,7 @@ describe('AiPeerService (the room AI peer)', () => {
     for (const r of [ai, b, c]) expect(r.ai.list()[0]).toMatchObject({ id, text: 'partial', status: 'stopped' });
   });
 
-  it('refuses a second request from the same peer while one runs, and more than MAX_RUNNING_ANSWERS in all, for everyone to see', async () => {
+  it('refuses a second request from the same peer while one runs, and more than MAX_RUNNING_ANSWERS in all, telling the requester alone', async () => {
     const net = new Net();
     const endpoint = controlledFetch();
     const ai = aiPeer(net, 'ai', endpoint.fetchImpl);
@@ -90,6 +90,10 @@ describe('AiPeerService (the room AI peer)', () => {
     const over = askers[MAX_RUNNING_ANSWERS]!.ai.request(pid('ai'), 'one too many', '', 'Late');
     expect(askers[MAX_RUNNING_ANSWERS]!.ai.list().find((a) => a.id === over)).toMatchObject({ status: 'error', error: expect.stringMatching(/busy/) });
     expect(ai.service.busy).toBe(MAX_RUNNING_ANSWERS);
+    // Refusals are not stored or broadcast: the AI peer and the others list only what runs.
+    expect(ai.ai.list().map((a) => a.prompt)).toEqual(['first', ...Array.from({ length: MAX_RUNNING_ANSWERS - 1 }, (_, i) => `q${i + 1}`)]);
+    expect(askers[1]!.ai.list().some((a) => a.id === again || a.id === over)).toBe(false);
+    for (const a of askers) expect(a.node.dropped).toEqual([]);
   });
 
   it('drops a peer whose request is malformed (an over-long prompt)', () => {

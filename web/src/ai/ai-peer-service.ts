@@ -4,7 +4,7 @@
  * room through AiRoom exactly as a browser asker does. It calls the model with its own settings
  * (its own API key, if any): a request carries only a prompt and its context. Bounded work: one
  * running answer per requester and MAX_RUNNING_ANSWERS in all; anything beyond is refused with a
- * message every peer sees.
+ * message to the requester alone.
  */
 import type { PeerId } from '../net/protocol.ts';
 import type { AiRoom, AiSettings } from './ai-room.ts';
@@ -41,8 +41,8 @@ export class AiPeerService {
   private answer(peer: PeerId, id: string, prompt: string, context: string, asker: string): void {
     if (this.ai.has(id)) return; // a replayed or colliding id: never answered twice
     const mine = [...this.running.values()].filter((p) => p === peer).length;
-    if (mine > 0) return this.ai.refuse(id, prompt, asker, 'the AI peer is still answering your previous question; Stop it or wait');
-    if (this.running.size >= MAX_RUNNING_ANSWERS) return this.ai.refuse(id, prompt, asker, 'the AI peer is busy; try again in a moment');
+    if (mine > 0) return this.ai.refuse(peer, id, prompt, asker, 'the AI peer is still answering your previous question; Stop it or wait');
+    if (this.running.size >= MAX_RUNNING_ANSWERS) return this.ai.refuse(peer, id, prompt, asker, 'the AI peer is busy; try again in a moment');
     this.running.set(id, peer);
     this.log(`answering ${asker} (${id})`);
     void this.ai

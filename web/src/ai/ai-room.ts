@@ -157,13 +157,13 @@ export class AiRoom {
     }
   }
 
-  /** Tells every peer that we will not answer a request (busy, bad input): an answer that failed at once. */
-  refuse(id: string, prompt: string, asker: string, reason: string): void {
-    if (this.answers.has(id)) return;
-    this.answers.set(id, { id, asker, prompt, text: '', status: 'error', error: reason, from: null, chunks: 0 });
-    this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt }));
-    this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'end', id, seq: 0, status: 'error', error: reason }));
-    this.notify();
+  /**
+   * Tells the requester alone that we will not answer its request (busy): an answer that failed at
+   * once. Neither stored here nor broadcast, so a peer spamming requests fills no one's list.
+   */
+  refuse(peer: PeerId, id: string, prompt: string, asker: string, reason: string): void {
+    this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt }));
+    this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'end', id, seq: 0, status: 'error', error: reason }));
   }
 
   /** Makes this peer answer `request`/`stop` messages (the room's AI peer); others ignore them. */
