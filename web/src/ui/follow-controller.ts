@@ -80,8 +80,10 @@ export class FollowController implements ReactiveController {
     const driver = session?.driver.current() ?? null;
     const snapshot = session?.snapshot();
     const presenceOf = (peer: PeerId) => snapshot?.peers.find((p) => p.id === peer)?.presence ?? null;
+    // The driver's current name (they may have renamed since taking the role).
+    const driverName = driver ? (driver.peer === self ? snapshot?.self?.name : presenceOf(driver.peer)?.name) : undefined;
     return {
-      driver,
+      driver: driver && driverName ? { ...driver, name: driverName } : driver,
       ...driverControls(driver, self, presenceOf),
       following: followedPeer(this.target, driver, self),
       followingDriver: this.target?.kind === 'driver',
