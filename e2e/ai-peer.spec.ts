@@ -35,9 +35,10 @@ function startAiPeer(roomUrl: string, endpoint: string): { child: ChildProcess; 
 }
 
 const frameHits = (page: Page) => page.evaluate(() => window.meshpad?.watchedFrameHits() ?? -1);
+const noticesOf = (page: Page) => page.locator('meshpad-presence-notices');
 const aiSourceOf = (page: Page) => page.locator('meshpad-ai-panel [data-ai-source]');
 
-test("the headless AI peer answers a browser's Ask AI; a late joiner sees the transcript; Insert is one undo step; the requester stops the next", async ({ openPeers }) => {
+test("the headless AI peer answers a browser's Ask AI; a late joiner sees the transcript; Insert is one undo step; the requester stops the next; join and leave notices", async ({ openPeers }) => {
   test.setTimeout(90_000);
   const endpoint = fixtureEndpoint();
   const url = await endpoint.listen();
@@ -86,6 +87,7 @@ test("the headless AI peer answers a browser's Ask AI; a late joiner sees the tr
     await named([c], ['Cy']);
     await test.step('a peer joining afterwards sees the whole transcript', async () => {
       await c.page.goto(room.url);
+      await expect(noticesOf(a.page)).toContainText('Cy joined');
       await waitForPeer(c.page, room.ids[0]!);
       await expect(answerOf(c.page)).toHaveAttribute('data-status', 'done');
       await expect(answerOf(c.page).locator('pre')).toHaveText('It binds 42.');
@@ -110,6 +112,11 @@ test("the headless AI peer answers a browser's Ask AI; a late joiner sees the tr
       await expect(answerOf(b.page).getByRole('button', { name: 'Stop' })).toHaveCount(0);
       await answerOf(a.page).getByRole('button', { name: 'Stop' }).click();
       for (const p of [a, b, c]) await expect(answerOf(p.page)).toHaveAttribute('data-status', 'stopped');
+    });
+
+    await test.step('Cy leaves: the others see a notice', async () => {
+      await c.context.close();
+      for (const p of [a, b]) await expect(noticesOf(p.page)).toContainText('Cy left');
     });
   } finally {
     await (aiPeer as ReturnType<typeof startAiPeer> | null)?.stop();

@@ -8,6 +8,7 @@ import './code-editor.ts';
 import './ai-panel.ts';
 import './peer-list.ts';
 import './driver-bar.ts';
+import './presence-notices.ts';
 import { FollowController } from './follow-controller.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
@@ -112,6 +113,7 @@ export class RoomView extends LitElement {
         </label>
         <h2>People here</h2>
         <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
+        <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
         <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
           .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
         <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
