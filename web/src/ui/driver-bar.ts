@@ -1,6 +1,7 @@
 /** Who drives the room, with Follow driver and Take over. Rendering only; FollowController acts. */
 import { LitElement, css, html } from 'lit';
 import type { FollowView } from './follow-controller.ts';
+import { FollowEvent, followEvent } from './follow-events.ts';
 
 export class DriverBar extends LitElement {
   static properties = { view: { attribute: false } };
@@ -17,8 +18,8 @@ export class DriverBar extends LitElement {
     this.view = null;
   }
 
-  private fire(type: string): void {
-    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+  private fire(type: FollowEvent): void {
+    this.dispatchEvent(followEvent(type));
   }
 
   render() {
@@ -29,10 +30,10 @@ export class DriverBar extends LitElement {
       <span class="note" data-driver-name=${driver?.name ?? ''}>${driver ? (isDriver ? 'You are the driver' : `Driver: ${driver.name}`) : 'No driver yet'}</span>
       ${driver && !isDriver
         ? followingDriver
-          ? html`<button type="button" @click=${() => this.fire('meshpad-unfollow')}>Stop following</button>`
-          : html`<button type="button" @click=${() => this.fire('meshpad-follow-driver')}>Follow driver</button>`
+          ? html`<button type="button" @click=${() => this.fire(FollowEvent.unfollow)}>Stop following</button>`
+          : html`<button type="button" @click=${() => this.fire(FollowEvent.followDriver)}>Follow driver</button>`
         : null}
-      ${canTakeOver ? html`<button type="button" @click=${() => this.fire('meshpad-take-over')}>Take over</button>` : null}
+      ${canTakeOver ? html`<button type="button" @click=${() => this.fire(FollowEvent.takeOver)}>Take over</button>` : null}
     `;
   }
 }

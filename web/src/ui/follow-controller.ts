@@ -2,14 +2,14 @@
  * Follow and the driver controls of a room view. Following a peer (or the driver) scrolls our
  * editor with their cursor until we type or click in the editor; the driver can hand the role to
  * a peer, and anyone can take over when the driver has left or is away. Listens for the
- * `meshpad-follow`, `meshpad-follow-driver`, `meshpad-unfollow`, `meshpad-make-driver` and
- * `meshpad-take-over` events that the peer list and driver bar dispatch inside the host.
+ * FollowEvents that the peer list and driver bar dispatch inside the host.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { PeerId } from '../net/protocol.ts';
 import type { Driver } from '../sync/driver-role.ts';
 import { cursorHeadIndex, driverControls, followedPeer, type DriverControls, type FollowTarget } from '../sync/follow.ts';
 import type { RoomSession } from '../sync/room-session.ts';
+import { FollowEvent } from './follow-events.ts';
 
 export interface FollowView extends DriverControls {
   readonly driver: Driver | null;
@@ -43,15 +43,21 @@ export class FollowController implements ReactiveController {
       if (client !== null && (change.updated.includes(client) || change.added.includes(client))) this.scroll(false);
     };
     session.awareness.on('change', onAwareness);
-    const listen = <K extends string>(type: K, handler: (event: Event) => void) => {
+    const listen = (type: string, handler: (event: Event) => void) => {
       this.host.addEventListener(type, handler);
       this.cleanups.push(() => this.host.removeEventListener(type, handler));
     };
-    listen('meshpad-follow', (e) => this.follow({ kind: 'peer', peer: (e as CustomEvent<{ peer: PeerId }>).detail.peer }));
-    listen('meshpad-follow-driver', () => this.follow({ kind: 'driver' }));
-    listen('meshpad-unfollow', () => this.unfollow());
-    listen('meshpad-make-driver', (e) => this.makeDriver((e as CustomEvent<{ peer: PeerId }>).detail.peer));
-    listen('meshpad-take-over', () => this.takeOver());
+    listen(FollowEvent.follow, (e) => {
+      const peer = (e as CustomEvent<{ peer?: PeerId }>).detail.peer;
+      if (peer) this.follow({ kind: 'peer', peer });
+    });
+    listen(FollowEvent.followDriver, () => this.follow({ kind: 'driver' }));
+    listen(FollowEvent.unfollow, () => this.unfollow());
+    listen(FollowEvent.makeDriver, (e) => {
+      const peer = (e as CustomEvent<{ peer?: PeerId }>).detail.peer;
+      if (peer) this.makeDriver(peer);
+    });
+    listen(FollowEvent.takeOver, () => this.takeOver());
     // Typing or clicking in our own editor ends following.
     const stopOnOwnInput = (event: Event) => {
       const editor = this.editor();

@@ -6,6 +6,7 @@ import { LitElement, css, html } from 'lit';
 import type { LinkPhase } from '../net/link-machine.ts';
 import type { PresenceState } from '../sync/presence.ts';
 import { retryCountdown, type PeerView } from '../sync/room-status.ts';
+import { FollowEvent, followEvent } from './follow-events.ts';
 
 const PHASE_LABEL: Record<LinkPhase, string> = {
   idle: 'idle',
@@ -59,8 +60,8 @@ export class PeerList extends LitElement {
     this.canHandOver = false;
   }
 
-  private fire(type: string, peer?: string): void {
-    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true, detail: { peer } }));
+  private fire(type: FollowEvent, peer?: string): void {
+    this.dispatchEvent(followEvent(type, peer));
   }
 
   private driverBadge(id: string) {
@@ -100,10 +101,10 @@ export class PeerList extends LitElement {
       ${phase === 'connected' && presence
         ? html`<span class="actions">
             ${followed
-              ? html`<button type="button" aria-label=${`Stop following ${label}`} @click=${() => this.fire('meshpad-unfollow')}>Stop following</button>`
-              : html`<button type="button" aria-label=${`Follow ${label}`} @click=${() => this.fire('meshpad-follow', peer.id)}>Follow</button>`}
+              ? html`<button type="button" aria-label=${`Stop following ${label}`} @click=${() => this.fire(FollowEvent.unfollow)}>Stop following</button>`
+              : html`<button type="button" aria-label=${`Follow ${label}`} @click=${() => this.fire(FollowEvent.follow, peer.id)}>Follow</button>`}
             ${this.canHandOver
-              ? html`<button type="button" aria-label=${`Make ${label} driver`} @click=${() => this.fire('meshpad-make-driver', peer.id)}>Make driver</button>`
+              ? html`<button type="button" aria-label=${`Make ${label} driver`} @click=${() => this.fire(FollowEvent.makeDriver, peer.id)}>Make driver</button>`
               : null}
           </span>`
         : null}
