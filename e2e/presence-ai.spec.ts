@@ -15,10 +15,10 @@ const remoteSelectionOf = (page: Page) =>
     .evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''));
 
 test('names, statuses and a remote selection that stays on its characters', async ({ openPeers }) => {
-  const [a, b] = await openPeers(2);
-  if (!a || !b) throw new Error('no peers');
-  await named([a, b], ['Ada', 'Bob']);
-  const [aId, bId] = await joinAll([a, b]);
+  const [a, b, c] = await openPeers(3);
+  if (!a || !b || !c) throw new Error('no peers');
+  await named([a, b, c], ['Ada', 'Bob', 'Cy']);
+  const [aId, bId] = await joinAll([a, b, c]);
 
   await test.step('each peer list shows the other by name, and you as "you"', async () => {
     await expect(peerItemOf(b.page, aId!)).toContainText('Ada');
@@ -26,22 +26,24 @@ test('names, statuses and a remote selection that stays on its characters', asyn
     await expect(peerItemOf(a.page, aId!)).toContainText('(you)');
   });
 
-  await test.step("A's selection appears in B on the same characters, labelled Ada", async () => {
+  await test.step("A's selection appears in B and C on the same characters, labelled Ada", async () => {
     await editorOf(a.page).focus();
     await a.page.keyboard.type('const first = 1;\nconst second = 2;');
     await expect.poll(() => textOf(b.page)).toBe('const first = 1;\nconst second = 2;');
     await a.page.keyboard.press('End');
     for (let i = 0; i < 'second = 2;'.length; i++) await a.page.keyboard.press('Shift+ArrowLeft');
-    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
-    await expect(editorOf(b.page).locator('.cm-ySelectionInfo')).toHaveText('Ada');
+    for (const p of [b, c]) {
+      await expect.poll(() => remoteSelectionOf(p.page)).toBe('second = 2;');
+      await expect(editorOf(p.page).locator('.cm-ySelectionInfo')).toHaveText('Ada');
+    }
   });
 
   await test.step('B inserts text above: the remote selection stays on "second = 2;"', async () => {
     await editorOf(b.page).focus();
     await b.page.keyboard.press('ControlOrMeta+Home');
     await b.page.keyboard.type('// header\n');
-    await expect.poll(() => textOf(a.page)).toBe('// header\nconst first = 1;\nconst second = 2;');
-    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
+    for (const p of [a, c]) await expect.poll(() => textOf(p.page)).toBe('// header\nconst first = 1;\nconst second = 2;');
+    for (const p of [b, c]) await expect.poll(() => remoteSelectionOf(p.page)).toBe('second = 2;');
   });
 
   await test.step('A renames itself; B sees the new name', async () => {
