@@ -17,8 +17,7 @@
  * Ctrl+C leaves the room properly (the others see the peer leave at once).
  */
 import { parseArgs } from 'node:util';
-import { AiError, completionsUrl } from '../ai/openai-stream.ts';
-import { cleanName } from '../sync/presence.ts';
+import { aiPeerOptions } from './ai-peer-options.ts';
 import { createHeadlessSession, RoomUrlError } from './headless-peer.ts';
 import type { RoomSession } from '../sync/room-session.ts';
 
@@ -84,20 +83,9 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values['sync-timeout']);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail('--sync-timeout must be a positive number of seconds');
 
-  const model = values.model?.trim() ?? '';
-  if (values.model !== undefined && values.ai === undefined) fail('--model needs --ai <endpoint>');
-  if (values.ai !== undefined) {
-    if (!model || model.length > 200) fail('--ai needs --model <name> (1–200 characters)');
-    try {
-      completionsUrl(values.ai);
-    } catch (error) {
-      fail(`--ai: ${error instanceof AiError ? error.message : String(error)}`);
-    }
-  }
-  const name = values.name !== undefined ? cleanName(values.name) : values.ai !== undefined ? cleanName(`AI (${model})`) : null;
-  if (values.name !== undefined && !name) fail('--name must not be empty');
-  const apiKey = process.env.MESHPAD_AI_API_KEY?.trim();
-  const ai = values.ai !== undefined ? { endpoint: values.ai, model, ...(apiKey ? { apiKey } : {}) } : null;
+  const checked = aiPeerOptions(values, process.env);
+  if (!checked.ok) fail(checked.error);
+  const { ai, name } = checked;
 
   let session: RoomSession;
   try {
