@@ -5,7 +5,7 @@
  * and a clear error when the endpoint is down.
  */
 import type { Page } from '@playwright/test';
-import { editorOf, expect, peerItemOf, test, textOf } from './fixtures';
+import { createRoom, editorOf, expect, peerItemOf, test, textOf } from './fixtures';
 import { answerOf, configureAi, fixtureEndpoint, joinAll, named } from './presence-helpers';
 
 /** The text under a page's remote-selection highlight (y-codemirror.next's `.cm-ySelection`). */
@@ -59,6 +59,20 @@ test('names, statuses and a remote selection that stays on its characters', asyn
     });
     await expect(peerItemOf(b.page, aId!)).toHaveAttribute('data-status', 'away');
   });
+});
+
+test('a browser without a chosen name is asked for one, once', async ({ openPeers }) => {
+  const [a] = await openPeers(1);
+  if (!a) throw new Error('no peer');
+  await createRoom(a.page);
+  const ask = a.page.locator('meshpad-room [data-ask-name]');
+  await expect(ask).toContainText(/you are Guest \d{4} for now/);
+  await a.page.getByLabel('Your name', { exact: true }).fill('Ada');
+  await a.page.getByLabel('Your name', { exact: true }).press('Enter');
+  await expect(ask).toHaveCount(0);
+  await a.page.reload();
+  await expect(a.page.getByLabel('Your name', { exact: true })).toHaveValue('Ada');
+  await expect(ask).toHaveCount(0);
 });
 
 test('an AI answer streams to every peer in order; Stop ends it for all; a dead endpoint is a clear error', async ({ openPeers }) => {

@@ -10,7 +10,7 @@ import type { RoomSession } from '../sync/room-session.ts';
 import type { RoomSnapshot } from '../sync/room-status.ts';
 import { cleanName } from '../sync/presence.ts';
 import { watchActivity } from './activity-watch.ts';
-import { adoptEarly, startBrowserSession, storeName, storedName } from './browser-session.ts';
+import { adoptEarly, nameChosen, startBrowserSession, storeName, storedName } from './browser-session.ts';
 import { installDebugHook } from './debug-hook.ts';
 import { watchNetwork } from './network-watch.ts';
 
@@ -19,6 +19,8 @@ export class RoomController implements ReactiveController {
   snapshot: RoomSnapshot | null = null;
   startError: string | null = null;
   name = '';
+  /** False until the user picks a name: the room view asks for one. */
+  nameChosen = true;
   private cleanups: Array<() => void> = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -31,6 +33,7 @@ export class RoomController implements ReactiveController {
 
   hostConnected(): void {
     this.name = storedName();
+    this.nameChosen = nameChosen();
     const { session, started } = adoptEarly(this.room()) ?? startBrowserSession(this.room());
     this.session = session;
     this.snapshot = session.snapshot();
@@ -81,6 +84,7 @@ export class RoomController implements ReactiveController {
     }
     this.name = name;
     storeName(name);
+    this.nameChosen = true;
     this.session?.updatePresence({ name });
     this.host.requestUpdate();
   }

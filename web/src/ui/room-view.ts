@@ -58,6 +58,7 @@ export class RoomView extends LitElement {
     h2 { font-size: 0.9rem; margin: 1rem 0 0.5rem; }
     .name { display: grid; gap: 0.25rem; font-size: 0.85rem; }
     .name input { font: inherit; padding: 0.3rem 0.4rem; }
+    .hint { font-size: 0.8rem; color: #b45309; margin: 0.25rem 0 0; }
     .error { color: #b91c1c; }
     details { margin-top: 1rem; font-size: 0.8rem; }
     details li { margin: 0.25rem 0; word-break: break-word; }
@@ -111,6 +112,7 @@ export class RoomView extends LitElement {
           <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
             @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
         </label>
+        ${this.controller.nameChosen ? null : html`<p class="hint" data-ask-name>Choose the name the others see (you are ${this.controller.name} for now).</p>`}
         <h2>People here</h2>
         <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
         <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
