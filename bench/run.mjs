@@ -15,7 +15,7 @@
 // Options:
 //   --no-build          do not run `vite build` (Meshpad) / rebuild the y-webrtc page if built
 //   --quick             few repetitions (smoke test of the harness; figures not meaningful)
-//   --only=p1,p2,p2x8,p5,p6,tp   run only these figures
+//   --only=p1,p2,p2x8,p5,p6,tp,p9   run only these figures (p9: cursor frames, bench/lib/cursor-bench.mjs)
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
@@ -45,6 +45,7 @@ if (process.env.MESHPAD_NETNS === undefined) {
 const { chromium } = await import('@playwright/test');
 const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
+const { figureP9 } = await import('./lib/cursor-bench.mjs');
 
 // ---------- options ----------
 const opt = (/** @type {string} */ name) => {
@@ -77,7 +78,7 @@ const num = (/** @type {string} */ name, /** @type {number} */ dflt, min = 1) =>
 };
 const CFG = {
   build: opt('no-build') !== true,
-  only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp'],
+  only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9'],
   reps: num('reps', quick ? 2 : 5),
   keys: num('keys', quick ? 40 : 500),
   keys8: num('keys8', quick ? 40 : 500),
@@ -99,7 +100,7 @@ const CFG = {
   watchdogMs: 25 * 60_000,
 };
 for (const f of CFG.only) {
-  if (!['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp'].includes(f)) {
+  if (!['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9'].includes(f)) {
     console.error(`[bench] --only: unknown figure ${f}`);
     process.exit(2);
   }
@@ -982,6 +983,7 @@ async function main() {
     ['p5', figureP5],
     ['p6', figureP6],
     ['tp', figureTp],
+    ['p9', () => figureP9({ openRoom, closePeers, putFigure, log, seconds: quick ? 3 : 10 })],
   ]);
   /** @type {Record<string, number>} */
   const phaseSeconds = {};

@@ -4,23 +4,9 @@
  * above it, and an AI answer streamed from a loopback fixture endpoint to every peer, with Stop
  * and a clear error when the endpoint is down.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { createRoom, editorOf, expect, peerItemOf, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type Peer } from './fixtures';
-
-async function named(peers: Peer[], names: string[]): Promise<void> {
-  await Promise.all(peers.map((p, i) => p.context.addInitScript((n) => localStorage.setItem('meshpad:name', n), names[i]!)));
-}
-
-async function joinAll(peers: Peer[]): Promise<string[]> {
-  const [first, ...rest] = peers;
-  const room = await createRoom(first!.page);
-  for (const p of rest) await p.page.goto(room.url);
-  const ids = await Promise.all(peers.map((p) => waitForSelfId(p.page)));
-  for (const p of peers) for (const id of ids) if (id !== (await selfIdOf(p.page))) await waitForPeer(p.page, id);
-  return ids;
-}
+import { createRoom, editorOf, expect, peerItemOf, test, textOf } from './fixtures';
+import { answerOf, configureAi, fixtureEndpoint, joinAll, named } from './presence-helpers';
 
 /** The text under a page's remote-selection highlight (y-codemirror.next's `.cm-ySelection`). */
 const remoteSelectionOf = (page: Page) =>
@@ -29,10 +15,10 @@ const remoteSelectionOf = (page: Page) =>
     .evaluateAll((els) => els.map((e) => e.textContent ?? '').join(''));
 
 test('names, statuses and a remote selection that stays on its characters', async ({ openPeers }) => {
-  const [a, b] = await openPeers(2);
-  if (!a || !b) throw new Error('no peers');
-  await named([a, b], ['Ada', 'Bob']);
-  const [aId, bId] = await joinAll([a, b]);
+  const [a, b, c] = await openPeers(3);
+  if (!a || !b || !c) throw new Error('no peers');
+  await named([a, b, c], ['Ada', 'Bob', 'Cy']);
+  const [aId, bId] = await joinAll([a, b, c]);
 
   await test.step('each peer list shows the other by name, and you as "you"', async () => {
     await expect(peerItemOf(b.page, aId!)).toContainText('Ada');
@@ -40,22 +26,24 @@ test('names, statuses and a remote selection that stays on its characters', asyn
     await expect(peerItemOf(a.page, aId!)).toContainText('(you)');
   });
 
-  await test.step("A's selection appears in B on the same characters, labelled Ada", async () => {
+  await test.step("A's selection appears in B and C on the same characters, labelled Ada", async () => {
     await editorOf(a.page).focus();
     await a.page.keyboard.type('const first = 1;\nconst second = 2;');
     await expect.poll(() => textOf(b.page)).toBe('const first = 1;\nconst second = 2;');
     await a.page.keyboard.press('End');
     for (let i = 0; i < 'second = 2;'.length; i++) await a.page.keyboard.press('Shift+ArrowLeft');
-    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
-    await expect(editorOf(b.page).locator('.cm-ySelectionInfo')).toHaveText('Ada');
+    for (const p of [b, c]) {
+      await expect.poll(() => remoteSelectionOf(p.page)).toBe('second = 2;');
+      await expect(editorOf(p.page).locator('.cm-ySelectionInfo')).toHaveText('Ada');
+    }
   });
 
   await test.step('B inserts text above: the remote selection stays on "second = 2;"', async () => {
     await editorOf(b.page).focus();
     await b.page.keyboard.press('ControlOrMeta+Home');
     await b.page.keyboard.type('// header\n');
-    await expect.poll(() => textOf(a.page)).toBe('// header\nconst first = 1;\nconst second = 2;');
-    await expect.poll(() => remoteSelectionOf(b.page)).toBe('second = 2;');
+    for (const p of [a, c]) await expect.poll(() => textOf(p.page)).toBe('// header\nconst first = 1;\nconst second = 2;');
+    for (const p of [b, c]) await expect.poll(() => remoteSelectionOf(p.page)).toBe('second = 2;');
   });
 
   await test.step('A renames itself; B sees the new name', async () => {
@@ -73,48 +61,19 @@ test('names, statuses and a remote selection that stays on its characters', asyn
   });
 });
 
-/** An OpenAI-compatible streaming endpoint on loopback whose answers the test controls. */
-function fixtureEndpoint() {
-  const pending: http.ServerResponse[] = [];
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*', 'access-control-allow-methods': 'POST' };
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, cors).end();
-      return;
-    }
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      requests.push(`${req.headers.authorization ?? ''} ${body}`);
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' });
-      pending.push(res);
-    });
-  });
-  const say = (text: string) => pending.at(-1)!.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text } }] })}\n\n`);
-  const done = () => pending.at(-1)!.end('data: [DONE]\n\n');
-  return {
-    requests,
-    say,
-    done,
-    waitForRequest: () => expect.poll(() => pending.length).toBeGreaterThan(0),
-    listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`))),
-    close: () => new Promise<void>((resolve) => {
-      for (const res of pending) res.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-async function configureAi(page: Page, endpoint: string): Promise<void> {
-  await page.getByRole('button', { name: 'AI settings' }).click();
-  await page.getByLabel('AI endpoint').fill(endpoint);
-  await page.getByLabel('Model').fill('fixture-model');
-  await page.getByLabel('API key').fill('sk-e2e-never-on-the-wire');
-  await page.getByRole('button', { name: 'Save' }).click();
-}
-
-const answerOf = (page: Page) => page.locator('meshpad-ai-panel article').first();
+test('a browser without a chosen name is asked for one, once', async ({ openPeers }) => {
+  const [a] = await openPeers(1);
+  if (!a) throw new Error('no peer');
+  await createRoom(a.page);
+  const ask = a.page.locator('meshpad-room [data-ask-name]');
+  await expect(ask).toContainText(/you are Guest \d{4} for now/);
+  await a.page.getByLabel('Your name', { exact: true }).fill('Ada');
+  await a.page.getByLabel('Your name', { exact: true }).press('Enter');
+  await expect(ask).toHaveCount(0);
+  await a.page.reload();
+  await expect(a.page.getByLabel('Your name', { exact: true })).toHaveValue('Ada');
+  await expect(ask).toHaveCount(0);
+});
 
 test('an AI answer streams to every peer in order; Stop ends it for all; a dead endpoint is a clear error', async ({ openPeers }) => {
   const endpoint = fixtureEndpoint();

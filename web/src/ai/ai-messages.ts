@@ -3,7 +3,10 @@
  * - `start`: an answer begins (who asked, the prompt);
  * - `chunk`: the next piece of text, `seq` counting from 0 with no gaps;
  * - `end`: done, stopped by the asker, or failed (with a message every peer shows);
- * - `transcript`: every answer the sender has, for a peer that just connected.
+ * - `transcript`: every answer the sender has, for a peer that just connected;
+ * - `request`: to the room's AI peer only: answer this prompt (it then streams the answer under
+ *   the request's id, as any asker does); never carries an API key;
+ * - `stop`: to the AI peer only: stop the answer to my request.
  */
 import * as v from 'valibot';
 import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
@@ -14,13 +17,15 @@ export const MAX_PROMPT_CHARS = 8_000;
 export const MAX_CHUNK_CHARS = 16_000;
 export const MAX_ANSWER_CHARS = 1_000_000;
 export const MAX_TRANSCRIPT_ANSWERS = 50;
+/** The selection (or document) a request sends to the AI peer as context. */
+export const MAX_CONTEXT_CHARS = 100_000;
 
-const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
+export const AnswerIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,32}$/));
 const Name = v.pipe(v.string(), v.minLength(1), v.maxLength(40));
 const Status = v.picklist(['streaming', 'done', 'stopped', 'error']);
 
 const AnswerSchema = v.object({
-  id: Id,
+  id: AnswerIdSchema,
   asker: Name,
   prompt: v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS)),
   text: v.pipe(v.string(), v.maxLength(MAX_ANSWER_CHARS)),
@@ -33,16 +38,25 @@ const AnswerSchema = v.object({
 });
 
 const MessageSchema = v.variant('t', [
-  v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('start'), id: Id, asker: Name, prompt: v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS)) }),
-  v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('chunk'), id: Id, seq: v.pipe(v.number(), v.integer(), v.minValue(0)), text: v.pipe(v.string(), v.maxLength(MAX_CHUNK_CHARS)) }),
+  v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('start'), id: AnswerIdSchema, asker: Name, prompt: v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS)) }),
+  v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('chunk'), id: AnswerIdSchema, seq: v.pipe(v.number(), v.integer(), v.minValue(0)), text: v.pipe(v.string(), v.maxLength(MAX_CHUNK_CHARS)) }),
   v.object({
     v: v.literal(AI_MESSAGE_VERSION),
     t: v.literal('end'),
-    id: Id,
+    id: AnswerIdSchema,
     seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
     status: v.picklist(['done', 'stopped', 'error']),
     error: v.nullable(v.pipe(v.string(), v.maxLength(500))),
   }),
+  v.object({
+    v: v.literal(AI_MESSAGE_VERSION),
+    t: v.literal('request'),
+    id: AnswerIdSchema,
+    asker: Name,
+    prompt: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_PROMPT_CHARS)),
+    context: v.pipe(v.string(), v.maxLength(MAX_CONTEXT_CHARS)),
+  }),
+  v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('stop'), id: AnswerIdSchema }),
   v.object({ v: v.literal(AI_MESSAGE_VERSION), t: v.literal('transcript'), answers: v.pipe(v.array(AnswerSchema), v.maxLength(MAX_TRANSCRIPT_ANSWERS)) }),
 ]);
 

@@ -4,12 +4,26 @@
  * same list of answers, and a peer that connects later receives the whole transcript.
  * Only the peer that started an answer may continue or end it; anything else is a misbehaving
  * peer and is dropped.
+ * A peer without an endpoint of its own can `request` an answer from the room's AI peer (the
+ * headless peer started with `--ai`, see ai-peer-service.ts): the AI peer streams it under the
+ * request's id like any asker, and only the requester may Stop it.
  */
 import { randomBase64Url } from '../net/base64url.ts';
 import { systemClock, type Clock } from '../net/clock.ts';
 import type { Mesh } from '../net/mesh.ts';
 import type { PeerId } from '../net/protocol.ts';
-import { AI_MESSAGE_VERSION, MAX_ANSWER_CHARS, MAX_PROMPT_CHARS, MAX_CHUNK_CHARS, MAX_TRANSCRIPT_ANSWERS, decodeAiMessage, encodeAiMessage, type AnswerRecord } from './ai-messages.ts';
+import {
+  AI_MESSAGE_VERSION,
+  MAX_ANSWER_CHARS,
+  MAX_CHUNK_CHARS,
+  MAX_CONTEXT_CHARS,
+  MAX_PROMPT_CHARS,
+  MAX_TRANSCRIPT_ANSWERS,
+  decodeAiMessage,
+  encodeAiMessage,
+  type AiMessage,
+  type AnswerRecord,
+} from './ai-messages.ts';
 import { AiError, streamChat, type AiFetch, type ChatMessage } from './openai-stream.ts';
 
 export interface AiSettings {
@@ -27,6 +41,11 @@ export type AiTransport = Pick<Mesh, 'on' | 'send' | 'broadcast' | 'dropPeer'>;
 
 /** A remote answer with no chunk for this long is shown as interrupted (its streamer is gone). */
 export const STALLED_AFTER_MS = 60_000;
+/** A request the room's AI peer has not started answering within this time fails plainly. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** Requests and stops addressed to this peer as the room's AI peer (see ai-peer-service.ts). */
+export type AiRequestHandler = (peer: PeerId, message: Extract<AiMessage, { t: 'request' | 'stop' }>) => void;
 
 const SYSTEM_PROMPT = 'You are a helpful assistant inside a collaborative code editor. Answer concisely; use Markdown code blocks for code.';
 
@@ -38,6 +57,11 @@ export class AiRoom {
   /** Last time each remote streaming answer made progress. */
   private readonly lastProgress = new Map<string, number>();
   private stallTimer: unknown = null;
+  /** Our requests to an AI peer that has not started answering yet: id → timeout. */
+  private readonly pending = new Map<string, unknown>();
+  /** Answers streamed by an AI peer at our request (we may Stop them). */
+  private readonly requested = new Set<string>();
+  private requestHandler: AiRequestHandler | null = null;
 
   constructor(
     private readonly mesh: AiTransport,
@@ -62,8 +86,8 @@ export class AiRoom {
   }
 
   /** Asks the model; the answer streams to every peer. Resolves when it has ended, however it ended. */
-  async ask(prompt: string, context: string, asker: string, settings: AiSettings): Promise<Answer> {
-    const id = randomBase64Url(12);
+  async ask(prompt: string, context: string, asker: string, settings: AiSettings, id: string = randomBase64Url(12)): Promise<Answer> {
+    if (this.answers.has(id)) throw new Error(`answer id ${id} is already in use`);
     const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
     this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: null, chunks: 0 });
     this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt: trimmedPrompt }));
@@ -93,13 +117,68 @@ export class AiRoom {
     return this.list().find((a) => a.id === id)!;
   }
 
-  /** Stops one of our own answers for everyone. */
+  /**
+   * Asks the room's AI peer `aiPeer` to answer (this peer has no endpoint of its own). The
+   * question shows at once; it fails plainly if the AI peer does not start within
+   * REQUEST_TIMEOUT_MS. Returns the answer's id.
+   */
+  request(aiPeer: PeerId, prompt: string, context: string, asker: string): string {
+    const id = randomBase64Url(12);
+    const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
+    this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: aiPeer, chunks: 0 });
+    this.requested.add(id);
+    this.pending.set(
+      id,
+      this.clock.setTimeout(() => {
+        this.pending.delete(id);
+        const answer = this.answers.get(id);
+        if (answer?.status !== 'streaming' || answer.chunks > 0) return;
+        this.answers.set(id, { ...answer, status: 'error', error: "the room's AI peer did not answer; it may have left" });
+        this.notify();
+      }, REQUEST_TIMEOUT_MS),
+    );
+    this.mesh.send(aiPeer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'request', id, asker, prompt: trimmedPrompt, context: context.slice(0, MAX_CONTEXT_CHARS) }));
+    this.notify();
+    return id;
+  }
+
+  /** Whether we may Stop this answer: it is still streaming and is ours or was asked by us. */
+  canStop(answer: Answer): boolean {
+    return answer.status === 'streaming' && (answer.from === null || this.requested.has(answer.id));
+  }
+
+  /** Stops one of our own answers, or asks the AI peer to stop the one we requested, for everyone. */
   stop(id: string): void {
-    this.running.get(id)?.abort();
+    const controller = this.running.get(id);
+    if (controller) return controller.abort();
+    const answer = this.answers.get(id);
+    if (answer?.from && this.requested.has(id) && answer.status === 'streaming') {
+      this.mesh.send(answer.from, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'stop', id }));
+    }
+  }
+
+  /**
+   * Tells the requester alone that we will not answer its request (busy): an answer that failed at
+   * once. Neither stored here nor broadcast, so a peer spamming requests fills no one's list.
+   */
+  refuse(peer: PeerId, id: string, prompt: string, asker: string, reason: string): void {
+    this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt }));
+    this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'end', id, seq: 0, status: 'error', error: reason }));
+  }
+
+  /** Makes this peer answer `request`/`stop` messages (the room's AI peer); others ignore them. */
+  handleRequests(handler: AiRequestHandler | null): void {
+    this.requestHandler = handler;
+  }
+
+  /** Whether `id` is an answer this room already knows (so a request cannot reuse it). */
+  has(id: string): boolean {
+    return this.answers.has(id);
   }
 
   destroy(): void {
     if (this.stallTimer !== null) this.clock.clearTimeout(this.stallTimer);
+    for (const timer of this.pending.values()) this.clock.clearTimeout(timer);
     for (const controller of this.running.values()) controller.abort();
     for (const off of this.unsubscribe) off();
     this.listeners.clear();
@@ -120,7 +199,9 @@ export class AiRoom {
   }
 
   private sendTranscript(peer: PeerId): void {
+    // A request the AI peer has not started is not an answer yet: the AI peer announces it.
     const answers = this.list()
+      .filter((answer) => !this.pending.has(answer.id))
       .slice(-MAX_TRANSCRIPT_ANSWERS)
       .map(({ from, ...record }) => ({ ...record, streamer: from }));
     if (answers.length > 0) this.mesh.send(peer, 'ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'transcript', answers }));
@@ -131,6 +212,12 @@ export class AiRoom {
     if (!message) return this.mesh.dropPeer(peer, 'ai-stream: malformed message');
     switch (message.t) {
       case 'start':
+        if (this.pending.has(message.id) && this.answers.get(message.id)?.from === peer) {
+          // The AI peer starts answering our request.
+          this.clock.clearTimeout(this.pending.get(message.id));
+          this.pending.delete(message.id);
+          this.answers.delete(message.id);
+        }
         if (this.answers.has(message.id)) return this.mesh.dropPeer(peer, 'ai-stream: answer id reused');
         this.answers.set(message.id, { id: message.id, asker: message.asker, prompt: message.prompt, text: '', status: 'streaming', error: null, from: peer, chunks: 0 });
         break;
@@ -149,6 +236,10 @@ export class AiRoom {
         this.answers.set(message.id, { ...answer, status: message.status, error: message.error });
         break;
       }
+      case 'request':
+      case 'stop':
+        this.requestHandler?.(peer, message);
+        return;
       case 'transcript':
         for (const { streamer, ...record } of message.answers) {
           const existing = this.answers.get(record.id);

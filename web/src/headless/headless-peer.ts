@@ -4,6 +4,8 @@
  * `npm run peer` CLI, load tests and benchmarks.
  */
 import WebSocket from 'ws';
+import type { AiSettings } from '../ai/ai-room.ts';
+import type { StreamResponse } from '../ai/openai-stream.ts';
 import { parseRoomLocation, type RoomAddress } from '../net/room-url.ts';
 import type { SocketLike } from '../net/signaling-client.ts';
 import { RoomSession } from '../sync/room-session.ts';
@@ -16,6 +18,11 @@ export interface HeadlessPeerOptions {
    * unless bound to it, so tests on one machine pass `127.0.0.1`.
    */
   readonly bindAddress?: string;
+  /** How this peer appears in the others' peer lists. */
+  readonly name?: string;
+  /** Be the room's AI peer: answer Ask AI from any peer with this endpoint and model. */
+  readonly ai?: AiSettings;
+  readonly aiLog?: (line: string) => void;
 }
 
 export class RoomUrlError extends Error {
@@ -45,6 +52,10 @@ export function createHeadlessSession(options: HeadlessPeerOptions): RoomSession
     origin,
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     fetch: (url, init) => fetch(url, init),
+    aiFetch: (url, init) => fetch(url, init) as Promise<StreamResponse>,
+    ...(options.name ? { identity: { name: options.name } } : {}),
+    ...(options.ai ? { aiService: options.ai } : {}),
+    ...(options.aiLog ? { aiLog: options.aiLog } : {}),
     ...(options.bindAddress ? { rtcConfigExtras: { bindAddress: options.bindAddress } } : {}),
   });
 }

@@ -28,6 +28,8 @@ const PresenceSchema = v.object({
   status: v.picklist(['active', 'idle', 'away']),
   /** The sender's Yjs client id: ties its cursor frames to it. */
   client: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 53 - 1)),
+  /** Present when the sender is the room's AI peer: it answers Ask AI requests with this model. */
+  ai: v.optional(v.object({ model: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) })),
 });
 export type PresenceState = v.InferOutput<typeof PresenceSchema>;
 

@@ -13,11 +13,14 @@ import { deriveRoomKey } from '../net/room-crypto.ts';
 import type { RoomAddress } from '../net/room-url.ts';
 import { SignalingClient, signalingUrl, type SocketFactory } from '../net/signaling-client.ts';
 import { initialSignalingState } from '../net/signaling-machine.ts';
-import { AiRoom } from '../ai/ai-room.ts';
+import { AiPeerService } from '../ai/ai-peer-service.ts';
+import { AiRoom, type AiSettings } from '../ai/ai-room.ts';
+import { chooseAiPeer, type RoomAiPeer } from '../ai/room-ai-peer.ts';
 import type { AiFetch } from '../ai/openai-stream.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
 import { CursorAwareness } from './cursor-awareness.ts';
 import { CursorProvider } from './cursors.ts';
+import { DriverRole } from './driver-role.ts';
 import { PresenceProvider, colorFor, type PresenceStatus } from './presence.ts';
 import type { DocStore } from './doc-store.ts';
 import { overallStatus, type PeerView, type RoomSnapshot } from './room-status.ts';
@@ -46,6 +49,10 @@ export interface RoomSessionOptions {
   readonly identity?: { readonly name: string; readonly color?: string };
   /** How AI answers reach the model (streaming fetch); without it this peer cannot ask. */
   readonly aiFetch?: AiFetch;
+  /** Be the room's AI peer: answer other peers' Ask AI with these settings (needs `aiFetch`). */
+  readonly aiService?: AiSettings;
+  /** Where the AI peer's progress lines go (the headless CLI prints them). */
+  readonly aiLog?: (line: string) => void;
   /** Local persistence of the document (IndexedDB in browsers); none in the headless peer. */
   readonly persistence?: (doc: Y.Doc, roomId: string) => DocPersistence;
 }
@@ -57,6 +64,9 @@ export class RoomSession {
   readonly text: Y.Text = this.doc.getText(TEXT_NAME);
   /** Local and remote cursors, in the shape y-codemirror.next renders. */
   readonly awareness = new CursorAwareness(this.doc);
+  /** The room's driver (the peer others can follow), kept in the shared document. */
+  readonly driver = new DriverRole(this.doc);
+  private aiService: AiPeerService | null = null;
   private presenceProvider: PresenceProvider | null = null;
   private cursors: CursorProvider | null = null;
   private aiRoom: AiRoom | null = null;
@@ -112,12 +122,19 @@ export class RoomSession {
     const name = this.options.identity?.name ?? 'Guest';
     this.presenceProvider = new PresenceProvider(
       mesh,
-      { name, color: this.options.identity?.color ?? colorFor(name), status: 'active', client: this.doc.clientID },
+      {
+        name,
+        color: this.options.identity?.color ?? colorFor(name),
+        status: 'active',
+        client: this.doc.clientID,
+        ...(this.options.aiService ? { ai: { model: this.options.aiService.model } } : {}),
+      },
       this.clock,
     );
     this.presenceProvider.subscribe(() => this.notify());
     this.cursors = new CursorProvider(this.doc, this.awareness, mesh, this.presenceProvider, this.clock);
-    this.aiRoom = new AiRoom(mesh, this.options.aiFetch ?? (() => Promise.reject(new Error('this peer cannot call an AI endpoint'))));
+    this.aiRoom = new AiRoom(mesh, this.options.aiFetch ?? (() => Promise.reject(new Error('this peer cannot call an AI endpoint'))), this.clock);
+    if (this.options.aiService) this.aiService = new AiPeerService(this.aiRoom, this.options.aiService, this.options.aiLog);
     this.aiRoom.subscribe(() => this.notify());
     mesh.on('change', () => this.notify());
     mesh.on('diagnostic', (diagnostic) => {
@@ -191,6 +208,14 @@ export class RoomSession {
     return this.aiRoom;
   }
 
+  /** The room's AI peer we would ask (connected, announcing a model), or null when there is none. */
+  aiPeer(): RoomAiPeer | null {
+    const mesh = this.mesh;
+    const presence = this.presenceProvider;
+    if (!mesh || !presence) return null;
+    return chooseAiPeer(mesh.openPeers().map((peer) => ({ peer, presence: presence.peer(peer) ?? null })));
+  }
+
   /** Our name, colour or activity changed; every peer hears at once. */
   updatePresence(change: { name?: string; color?: string; status?: PresenceStatus }): void {
     this.presenceProvider?.update(change);
@@ -222,6 +247,7 @@ export class RoomSession {
     this.closed = true;
     if (this.statsTimer !== null) this.clock.clearTimeout(this.statsTimer);
     this.ice.stop();
+    this.aiService?.destroy();
     this.aiRoom?.destroy();
     this.cursors?.destroy();
     this.presenceProvider?.destroy();

@@ -1,11 +1,13 @@
 /**
  * The AI panel: settings (endpoint, model, key — kept in this browser), Ask AI with the
  * selection (or the whole document) as context, and every answer in the room as it streams,
- * with Stop for the asker and Insert for anyone. Rendering only; AiRoom does the work.
+ * with Stop for the asker and Insert for anyone. Without an endpoint of its own, this browser asks
+ * the room's AI peer when one is present. Rendering only; AiRoom does the work.
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Answer, AiRoom } from '../ai/ai-room.ts';
 import { readAiSettings, saveAiSettings } from '../ai/ai-settings.ts';
+import type { RoomAiPeer } from '../ai/room-ai-peer.ts';
 
 export interface EditorAccess {
   selectionOrDocument(): string;
@@ -15,7 +17,7 @@ export interface EditorAccess {
 const STATUS_LABEL: Record<Answer['status'], string> = { streaming: 'answering…', done: '', stopped: 'stopped', error: 'failed' };
 
 export class AiPanel extends LitElement {
-  static properties = { ai: { attribute: false }, asker: { attribute: false }, editor: { attribute: false } };
+  static properties = { ai: { attribute: false }, asker: { attribute: false }, editor: { attribute: false }, aiPeer: { attribute: false } };
   static styles = css`
     :host { display: grid; gap: 0.5rem; font-size: 0.85rem; }
     h2 { font-size: 0.9rem; margin: 1rem 0 0; }
@@ -32,6 +34,8 @@ export class AiPanel extends LitElement {
   declare ai: AiRoom | null;
   declare asker: string;
   declare editor: EditorAccess | null;
+  /** The room's AI peer, used when this browser has no endpoint of its own. */
+  declare aiPeer: RoomAiPeer | null;
   private message: string | null = null;
   private settingsError: string | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -41,6 +45,7 @@ export class AiPanel extends LitElement {
     this.ai = null;
     this.asker = 'Guest';
     this.editor = null;
+    this.aiPeer = null;
   }
 
   protected updated(changed: PropertyValues<this>): void {
@@ -62,7 +67,11 @@ export class AiPanel extends LitElement {
       <h2>AI</h2>
       <div class="row">
         <button type="button" @click=${this.openSettings}>AI settings</button>
-        <span class="note">${settings ? `${settings.model} at ${new URL(settings.endpoint).host}` : 'no AI endpoint set'}</span>
+        <span class="note" data-ai-source=${settings ? 'own' : this.aiPeer ? 'peer' : 'none'}>${settings
+          ? `${settings.model} at ${new URL(settings.endpoint).host}`
+          : this.aiPeer
+            ? `no endpoint set — using the room's AI peer (${this.aiPeer.model})`
+            : 'no AI endpoint set, and no AI peer in this room'}</span>
       </div>
       <form @submit=${this.ask}>
         <label>Ask AI <textarea name="prompt" rows="2" placeholder="Explain the selected code…"></textarea></label>
@@ -79,7 +88,7 @@ export class AiPanel extends LitElement {
             ${answer.status === 'error' ? html`<div class="error" role="alert">${answer.error}</div>` : null}
             <div class="row">
               <span class="note">${STATUS_LABEL[answer.status]}</span>
-              ${answer.status === 'streaming' && answer.from === null
+              ${this.ai?.canStop(answer)
                 ? html`<button type="button" @click=${() => this.ai?.stop(answer.id)}>Stop</button>`
                 : null}
               ${answer.status !== 'streaming' && answer.text
@@ -136,14 +145,17 @@ export class AiPanel extends LitElement {
     const settings = readAiSettings(localStorage);
     this.message = null;
     if (!prompt) this.message = 'Type a question first.';
-    else if (!settings) this.message = 'Set up an AI endpoint first (AI settings).';
+    else if (!settings && !this.aiPeer)
+      this.message = 'No AI endpoint is set and no AI peer is in this room: set one in AI settings, or start one with npm run peer -- <room link> --ai <endpoint> --model <name>.';
     else if (!this.ai) this.message = 'The room is still starting.';
-    if (this.message || !settings || !this.ai) {
+    if (this.message || !this.ai) {
       this.requestUpdate();
       return;
     }
     form.reset();
-    void this.ai.ask(prompt, this.editor?.selectionOrDocument() ?? '', this.asker, settings);
+    const context = this.editor?.selectionOrDocument() ?? '';
+    if (settings) void this.ai.ask(prompt, context, this.asker, settings);
+    else if (this.aiPeer) this.ai.request(this.aiPeer.peer, prompt, context, this.asker);
   }
 }
 

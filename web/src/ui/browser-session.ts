@@ -13,6 +13,7 @@ import { takeEarlyIceResponse, takeEarlySocket } from './early-connect.ts';
 /** Test-only switch for the TURN fallback e2e test (see docs/reconnection.md). */
 const BLOCK_DIRECT_KEY = 'meshpad:test:block-direct';
 const NAME_KEY = 'meshpad:name';
+const GUEST_NAME = /^(Guest \d{4})?$/;
 
 /** The display name kept in this browser; a generated guest name the first time. */
 export function storedName(): string {
@@ -21,6 +22,11 @@ export function storedName(): string {
   const guest = `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
   localStorage.setItem(NAME_KEY, guest);
   return guest;
+}
+
+/** Whether this browser's name was chosen by its user (not the generated guest name): else we ask. */
+export function nameChosen(): boolean {
+  return !GUEST_NAME.test(localStorage.getItem(NAME_KEY) ?? '');
 }
 
 export function storeName(name: string): void {

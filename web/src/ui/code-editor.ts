@@ -52,6 +52,14 @@ export class CodeEditor extends LitElement {
     view.focus();
   }
 
+  /** Brings a position into view (following a peer's cursor): centred, or just enough to show it. */
+  scrollToIndex(index: number, center: boolean): void {
+    const view = this.view;
+    if (!view) return;
+    const pos = Math.max(0, Math.min(index, view.state.doc.length));
+    view.dispatch({ effects: EditorView.scrollIntoView(pos, { y: center ? 'center' : 'nearest', yMargin: 40 }) });
+  }
+
   disconnectedCallback(): void {
     this.view?.destroy();
     this.view = null;

@@ -2,6 +2,7 @@
  * `window.meshpad`: a read-only view of the current room for diagnostics and the e2e tests
  * (which read the real RTCDataChannel options through it).
  */
+import { FrameTap, type FrameCounts, type FrameListener } from '../net/frame-tap.ts';
 import type { ChannelInfo, LinkStats } from '../net/peer-link.ts';
 import type { RoomSession } from '../sync/room-session.ts';
 
@@ -19,6 +20,14 @@ export interface MeshpadDebug {
   /** Leave signaling and close all links / join again (benchmarks of offline edits and resync). */
   goOffline(): void;
   goOnline(): void;
+  /** Application frames sent/received per channel since the last `resetFrames()` (frame-tap.ts). */
+  frames(): FrameCounts;
+  resetFrames(): void;
+  /** Count from now on every frame (either direction) containing `text`; `watchedFrameHits()` reads it. */
+  watchFrames(text: string): void;
+  watchedFrameHits(): number;
+  /** Every frame as it is sent or received (the cursor bench times frame → rendered with it). */
+  onFrame(listener: FrameListener): () => void;
 }
 
 declare global {
@@ -28,6 +37,12 @@ declare global {
 }
 
 export function installDebugHook(session: RoomSession): void {
+  let tap: FrameTap | null = null;
+  const frameTap = (): FrameTap | null => {
+    if (!tap && session.network) tap = new FrameTap(session.network);
+    return tap;
+  };
+  frameTap();
   window.meshpad = {
     selfId: () => session.network?.self ?? null,
     peers: () => session.network?.openPeers() ?? [],
@@ -42,5 +57,10 @@ export function installDebugHook(session: RoomSession): void {
     closeConnection: (peer) => session.network?.closeConnection(peer) ?? false,
     goOffline: () => session.goOffline(),
     goOnline: () => session.goOnline(),
+    frames: () => frameTap()?.frameCounts() ?? { sent: {}, received: {} },
+    resetFrames: () => frameTap()?.reset(),
+    watchFrames: (text) => frameTap()?.watchFor(text),
+    watchedFrameHits: () => frameTap()?.watchedHits ?? 0,
+    onFrame: (listener) => frameTap()?.onFrame(listener) ?? (() => undefined),
   };
 }

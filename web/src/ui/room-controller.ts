@@ -10,7 +10,7 @@ import type { RoomSession } from '../sync/room-session.ts';
 import type { RoomSnapshot } from '../sync/room-status.ts';
 import { cleanName } from '../sync/presence.ts';
 import { watchActivity } from './activity-watch.ts';
-import { adoptEarly, startBrowserSession, storeName, storedName } from './browser-session.ts';
+import { adoptEarly, nameChosen, startBrowserSession, storeName, storedName } from './browser-session.ts';
 import { watchNetwork } from './network-watch.ts';
 
 const REFRESH_INTERVAL_MS = 16;
@@ -20,6 +20,8 @@ export class RoomController implements ReactiveController {
   snapshot: RoomSnapshot | null = null;
   startError: string | null = null;
   name = '';
+  /** False until the user picks a name: the room view asks for one. */
+  nameChosen = true;
   private cleanups: Array<() => void> = [];
   private ticker: ReturnType<typeof setInterval> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -33,6 +35,7 @@ export class RoomController implements ReactiveController {
 
   hostConnected(): void {
     this.name = storedName();
+    this.nameChosen = nameChosen();
     const { session, started } = adoptEarly(this.room()) ?? startBrowserSession(this.room());
     this.session = session;
     this.snapshot = session.snapshot();
@@ -80,6 +83,7 @@ export class RoomController implements ReactiveController {
     }
     this.name = name;
     storeName(name);
+    this.nameChosen = true;
     this.session?.updatePresence({ name });
     this.host.requestUpdate();
   }

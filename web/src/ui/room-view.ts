@@ -7,6 +7,9 @@ import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './ai-panel.ts';
 import './peer-list.ts';
+import './driver-bar.ts';
+import './presence-notices.ts';
+import { FollowController } from './follow-controller.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
 import { adoptDocumentStyles } from './document-styles.ts';
@@ -54,6 +57,7 @@ const STYLES = css`
   meshpad-room > aside h2 { font-size: 0.9rem; margin: 1rem 0 0.5rem; }
   meshpad-room .name { display: grid; gap: 0.25rem; font-size: 0.85rem; }
   meshpad-room .name input { font: inherit; padding: 0.3rem 0.4rem; }
+  meshpad-room .hint { font-size: 0.8rem; color: #b45309; margin: 0.25rem 0 0; }
   meshpad-room .error { color: #b91c1c; }
   meshpad-room details { margin-top: 1rem; font-size: 0.8rem; }
   meshpad-room details li { margin: 0.25rem 0; word-break: break-word; }
@@ -74,6 +78,7 @@ export class RoomView extends LitElement {
     return this;
   }
   private readonly controller = new RoomController(this, () => this.room);
+  private readonly follow = new FollowController(this, () => this.controller.session, () => this.editor());
 
   private readonly editorAccess = {
     selectionOrDocument: () => this.editor()?.selectionOrDocument() ?? '',
@@ -98,6 +103,7 @@ export class RoomView extends LitElement {
     const snapshot = this.controller.snapshot;
     const error = this.controller.startError;
     const now = Date.now();
+    const follow = this.follow.view();
     return html`
       <header @meshpad-retry=${() => this.controller.retry()}>
         <a href="/">Meshpad</a>
@@ -114,9 +120,13 @@ export class RoomView extends LitElement {
           <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
             @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
         </label>
+        ${this.controller.nameChosen ? null : html`<p class="hint" data-ask-name>Choose the name the others see (you are ${this.controller.name} for now).</p>`}
         <h2>People here</h2>
-        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
-        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
+        <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
+        <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
+        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
+          .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
+        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
     `;
