@@ -6,11 +6,10 @@
  * spaces, hyphens, dots, underscores or commas between the parts, and a word may be given by its
  * first three (or more) letters since no two words share them.
  */
+import { MAX_NAMEPLATE } from '../net/invite-protocol.ts';
 import { WORDS } from './wordlist.ts';
 
 export const CODE_WORDS = 2;
-/** Nameplates are 1…MAX_NAMEPLATE; the worker allocates the smallest free one. */
-export const MAX_NAMEPLATE = 9999;
 /** Letters that always identify a word (see wordlist.ts). */
 export const UNIQUE_PREFIX = 3;
 
