@@ -7,6 +7,7 @@ import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './ai-panel.ts';
 import './peer-list.ts';
+import './share-panel.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
 
@@ -102,6 +103,7 @@ export class RoomView extends LitElement {
       </header>
       <meshpad-editor .text=${this.controller.session?.text} .awareness=${this.controller.session?.awareness}></meshpad-editor>
       <aside @meshpad-retry=${() => this.controller.retry()}>
+        <meshpad-share-panel .room=${this.room}></meshpad-share-panel>
         <label class="name">Your name
           <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
             @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
