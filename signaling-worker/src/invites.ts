@@ -62,7 +62,7 @@ interface NameplateRecord {
   mailbox: string;
   expiresAt: number;
   /**
-   * The record (and its nameplate) is kept one more lifetime after the code ends, so a late
+   * The record (and its nameplate) is kept ten more minutes after the code ends, so a late
    * claim hears "expired" or "already used" instead of "unknown", and cannot hit a newer code.
    */
   forgetAt: number;
@@ -195,7 +195,7 @@ export class Invites extends DurableObject<Env> {
       nameplate,
       mailbox: randomBase64Url(16),
       expiresAt: Date.now() + me.ttlMs,
-      forgetAt: Date.now() + 2 * me.ttlMs,
+      forgetAt: Date.now() + me.ttlMs + INVITE_TTL_MS,
       state: 'open',
       held: [],
       added: { inviter: 0, joiner: 0 },
