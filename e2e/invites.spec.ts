@@ -21,6 +21,8 @@ async function decodeShownQr(page: Page): Promise<{ text: string | null; png: PN
   await sharePanel(page).getByRole('button', { name: 'QR code' }).click();
   await expect(qrCanvas(page)).toHaveAttribute('data-link', /\/r\//);
   await expect.poll(() => qrCanvas(page).evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100);
+  const box = await qrCanvas(page).boundingBox();
+  expect(box && Math.abs(box.width - box.height), 'QR code is square on screen').toBeLessThan(1);
   const png = PNG.sync.read(await qrCanvas(page).screenshot());
   const decoded = jsQR(Uint8ClampedArray.from(png.data), png.width, png.height);
   return { text: decoded?.data ?? null, png };

@@ -9,8 +9,11 @@ import type { InviteStatus } from '../invite/invite-flow.ts';
 
 /** Modules per side of the quiet zone (the QR spec asks for 4). */
 const QR_MARGIN = 4;
-/** Smallest on-screen size of one QR module in CSS pixels: big enough for a phone across a desk. */
-const QR_MODULE_CSS_PX = 4;
+/**
+ * On-screen size of one QR module in CSS pixels: as large as the panel allows within these
+ * bounds (a 45-module code is 180–360 CSS px), so a phone camera reads it across a desk.
+ */
+const QR_MODULE_CSS_PX = { min: 4, max: 8 } as const;
 
 export function roomLink(room: RoomAddress, origin = location.origin): string {
   return `${origin}${roomPath(room)}`;
@@ -24,14 +27,14 @@ function remaining(expiresAt: number, now: number): string {
 export class SharePanel extends LitElement {
   static properties = { room: { attribute: false } };
   static styles = css`
-    :host { display: block; font-size: 0.85rem; }
+    :host { display: block; font-size: 0.85rem; margin-bottom: 1rem; }
     h2 { font-size: 0.9rem; margin: 0 0 0.5rem; }
     .row { display: flex; gap: 0.4rem; }
     input { flex: 1; min-width: 0; font: inherit; font-family: ui-monospace, monospace; font-size: 0.75rem; padding: 0.3rem; }
     button { font: inherit; padding: 0.35rem 0.6rem; min-height: 2.25rem; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.5rem; }
     .qr { margin-top: 0.5rem; background: white; padding: 0; display: inline-block; line-height: 0; }
-    canvas { image-rendering: pixelated; max-width: 100%; height: auto; }
+    canvas { display: block; image-rendering: pixelated; }
     .code { font-family: ui-monospace, monospace; font-size: 1.4rem; font-weight: 700; letter-spacing: 0.02em;
       margin: 0.5rem 0 0.25rem; word-break: break-word; }
     .note { opacity: 0.8; margin: 0.25rem 0; }
@@ -131,9 +134,14 @@ export class SharePanel extends LitElement {
       const modules = QRCode.create(link, { errorCorrectionLevel: 'M' }).modules.size + 2 * QR_MARGIN;
       // Whole device pixels per module keep edges sharp; CSS size stays ≥ QR_MODULE_CSS_PX a module.
       const dpr = Math.max(1, Math.round(globalThis.devicePixelRatio || 1));
-      const scale = QR_MODULE_CSS_PX * dpr;
+      const fit = Math.floor(this.clientWidth / modules);
+      const cssModule = Math.min(QR_MODULE_CSS_PX.max, Math.max(QR_MODULE_CSS_PX.min, fit));
+      const scale = cssModule * dpr;
       await QRCode.toCanvas(canvas, link, { errorCorrectionLevel: 'M', margin: QR_MARGIN, scale });
-      canvas.style.width = `${(modules * scale) / dpr}px`;
+      // qrcode sets the CSS size to the bitmap size; show it at whole device pixels per module instead.
+      const css = `${modules * cssModule}px`;
+      canvas.style.width = css;
+      canvas.style.height = css;
       this.qrError = '';
     } catch (error) {
       this.qrError = `Could not draw the QR code: ${error instanceof Error ? error.message : String(error)}`;
