@@ -243,6 +243,21 @@ test('phone layout at 360×740: home, room and share panel fit without horizonta
     const png = PNG.sync.read(await qrCanvas(page).screenshot());
     expect(jsQR(Uint8ClampedArray.from(png.data), png.width, png.height)?.data).toBe(url);
     metric('QR code on a 360-px phone (CSS px)', (await qrCanvas(page).boundingBox())!.width, 'px');
+
+    // The on-screen keyboard shrinks the visible viewport (interactive-widget=resizes-content):
+    // the editor must stay on screen and take typing.
+    await page.setViewportSize({ width: 360, height: 400 });
+    const editor = page.locator('meshpad-editor .cm-content');
+    await editor.tap();
+    await page.keyboard.type('typed with the keyboard open');
+    await expect(editor).toContainText('typed with the keyboard open');
+    const line = page.locator('meshpad-editor .cm-activeLine');
+    const lineBox = await line.boundingBox();
+    expect(lineBox, 'the line being typed is rendered').not.toBeNull();
+    expect(lineBox!.y, 'line being typed is below the header').toBeGreaterThan(0);
+    expect(lineBox!.y + lineBox!.height, 'line being typed is above the keyboard').toBeLessThanOrEqual(400);
+    await expectNoHorizontalOverflow(page, 'room with the keyboard open');
+    await page.screenshot({ path: testInfo.outputPath('phone-room-keyboard.png') });
   } finally {
     await context.close();
   }

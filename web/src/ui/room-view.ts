@@ -39,7 +39,7 @@ function signalingText(snapshot: RoomSnapshot, now: number): string {
 export class RoomView extends LitElement {
   static properties = { room: { attribute: false } };
   static styles = css`
-    :host { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; }
+    :host { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; height: 100dvh; }
     header { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem;
       border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
     header a { font-weight: 700; text-decoration: none; color: inherit; }
@@ -62,6 +62,10 @@ export class RoomView extends LitElement {
     @media (max-width: 640px) {
       :host { grid-template-columns: 1fr; grid-template-rows: auto 1fr auto; }
       aside { grid-column: 1; border-left: none; }
+      /* Phones: the side panel scrolls inside at most 40% of the visible height, so the editor keeps
+         room when the on-screen keyboard shrinks the viewport (see interactive-widget in index.html). */
+      aside { max-height: 40vh; max-height: 40dvh; border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+      meshpad-editor { min-height: 0; }
     }
   `;
 
