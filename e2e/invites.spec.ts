@@ -58,12 +58,17 @@ async function expectWithinViewport(page: Page, locator: Locator, what: string):
   expect(box!.x + box!.width, `${what} right edge`).toBeLessThanOrEqual(width + 0.5);
 }
 
-test('the QR code in the share panel decodes to exactly the room link', async ({ openPeers }) => {
+test('the QR code in the share panel decodes to exactly the room link, and Copy copies that link', async ({ openPeers }) => {
   const [a] = await openPeers(1);
   const { url } = await createRoom(a!.page);
   const { text, png } = await decodeShownQr(a!.page);
   expect(text).toBe(url);
   metric('QR code on screen (desktop, dpr 1)', png.width, 'px');
+
+  await a!.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await sharePanel(a!.page).getByRole('button', { name: 'Copy' }).click();
+  await expect(sharePanel(a!.page).getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await a!.page.evaluate(() => navigator.clipboard.readText())).toBe(url);
 });
 
 test('in-app scan with the fake camera of a video of that QR lands in the same room', async ({ openPeers, baseURL }, testInfo) => {
