@@ -32,7 +32,8 @@ const webServers: NonNullable<PlaywrightTestConfig['webServer']> = [
   {
     command: 'node scripts/serve.mjs',
     url: `${BASE_URL}/api/health`,
-    env: { PORT: String(PORT), ...TURN_ENV },
+    // INVITE_TEST_HOOKS: the invite specs read the worker's audit log and ask for short code lifetimes.
+    env: { PORT: String(PORT), ...TURN_ENV, INVITE_TEST_HOOKS: '1' },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'ignore',

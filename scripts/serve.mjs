@@ -5,6 +5,7 @@
 //   TURN_URLS, TURN_SECRET (optional): passed to the worker as `--var` so GET /api/ice-servers
 //     offers a TURN relay with short-lived credentials (tests: scripts/turn-server.mjs).
 //   STUN_URLS, TURN_TTL_SECONDS (optional): passed the same way when set.
+//   INVITE_TEST_HOOKS (tests only): "1" enables the invite service's audit log and short TTLs.
 //   WRANGLER_PERSIST_TO (optional): `--persist-to` directory for local state (Durable Objects);
 //     default: wrangler's own (.wrangler/state). Tests that restart a server reuse one directory.
 import { spawn } from 'node:child_process';
@@ -26,7 +27,7 @@ if (!existsSync(join(root, 'dist'))) {
 }
 
 /** `--var NAME:value` for each optional worker variable set in our environment. */
-const vars = ['STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS'].flatMap((name) => {
+const vars = ['STUN_URLS', 'TURN_URLS', 'TURN_SECRET', 'TURN_TTL_SECONDS', 'INVITE_TEST_HOOKS'].flatMap((name) => {
   const value = process.env[name];
   return value ? ['--var', `${name}:${value}`] : [];
 });

@@ -30,6 +30,8 @@ export default defineConfig({
             TURN_URLS: 'turn:127.0.0.1:3478?transport=udp,turns:turn.example.test:5349',
             TURN_SECRET: 'test-turn-secret',
             TURN_TTL_SECONDS: '600',
+            // Invite tests ask for short code lifetimes and read the audit log (test/invites.test.ts).
+            INVITE_TEST_HOOKS: '1',
           },
         },
       };

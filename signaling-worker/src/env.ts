@@ -2,6 +2,7 @@
  * Bindings of the worker (see wrangler.toml). Hand-written instead of a generated
  * worker-configuration.d.ts; keep in sync with wrangler.toml.
  */
+import type { Invites } from './invites.ts';
 import type { Room } from './room.ts';
 
 declare global {
@@ -9,6 +10,8 @@ declare global {
     interface Env {
       /** One Durable Object per room, addressed by idFromName(roomId). */
       ROOMS: DurableObjectNamespace<Room>;
+      /** The invite mailbox service: one Durable Object, addressed by idFromName('invites'). */
+      INVITES: DurableObjectNamespace<Invites>;
       /** The built PWA in ./dist. */
       ASSETS: Fetcher;
       // ICE settings for GET /api/ice-servers, all optional. Set them as secrets / dashboard
@@ -21,6 +24,12 @@ declare global {
       TURN_SECRET?: string;
       /** Lifetime of minted TURN credentials in seconds (default 7200). */
       TURN_TTL_SECONDS?: string;
+      /**
+       * Tests only, never in production: "1" lets a mailbox socket ask for a short code lifetime
+       * (`?ttl=<seconds>`) and records every frame the invite service receives, readable at
+       * GET /api/invites/audit, so tests can check the code's words never reached the server.
+       */
+      INVITE_TEST_HOOKS?: string;
     }
   }
 }

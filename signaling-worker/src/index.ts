@@ -8,6 +8,7 @@ import type { Env } from './env.ts';
 import { iceServers } from './ice-servers.ts';
 
 export { Room } from './room.ts';
+export { Invites } from './invites.ts';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -24,6 +25,15 @@ app.get('/api/rooms/:roomId/ws', async (c) => {
   const stub = c.env.ROOMS.get(c.env.ROOMS.idFromName(roomId));
   return stub.fetch(c.req.raw);
 });
+
+// The invite mailbox (docs/invites.md): one Durable Object for every nameplate. The audit route
+// answers only when the INVITE_TEST_HOOKS test variable is set (the object checks).
+const invites = (c: { env: Env }) => c.env.INVITES.get(c.env.INVITES.idFromName('invites'));
+app.get('/api/invites/ws', async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') return c.json({ error: 'upgrade-required' }, 426);
+  return invites(c).fetch(c.req.raw);
+});
+app.get('/api/invites/audit', async (c) => invites(c).fetch(c.req.raw));
 
 app.all('/api/*', (c) => c.json({ error: 'not-found' }, 404));
 

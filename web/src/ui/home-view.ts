@@ -3,6 +3,8 @@ import { LitElement, css, html } from 'lit';
 import { createRoomAddress, roomPath } from '../net/room-url.ts';
 import { roomDocName } from '../sync/doc-store.ts';
 import { requestNavigation } from './navigate.ts';
+import './join-code-form.ts';
+import './invite-scanner.ts';
 import { forgetRoom, readRecentRooms, recentRoomPath, type RecentRoom } from '../sync/recent-rooms.ts';
 
 function ago(then: number, now: number): string {
@@ -27,9 +29,11 @@ export class HomeView extends LitElement {
     li a { font-family: ui-monospace, monospace; }
     .when { opacity: 0.7; font-size: 0.85rem; }
     li button { font: inherit; font-size: 0.8rem; margin-left: auto; }
+    .secondary { font: inherit; padding: 0.5rem 1rem; min-height: 2.75rem; margin-left: 0.5rem; }
   `;
 
   private rooms: RecentRoom[] = readRecentRooms(localStorage);
+  private scanning = false;
 
   render() {
     const now = Date.now();
@@ -37,6 +41,10 @@ export class HomeView extends LitElement {
       <h1>Meshpad</h1>
       <p>Edit code together in real time. Your browsers talk directly to each other; no server keeps your work.</p>
       <button class="primary" type="button" @click=${this.newRoom}>New room</button>
+      <button class="secondary" type="button" aria-expanded=${this.scanning} @click=${() => this.setScanning(!this.scanning)}>Scan invite</button>
+      ${this.scanning ? html`<meshpad-scanner @meshpad-scanner-close=${() => this.setScanning(false)}></meshpad-scanner>` : null}
+      <h2>Join with code</h2>
+      <meshpad-join-code></meshpad-join-code>
       ${this.rooms.length
         ? html`<h2>Recent rooms</h2>
             <ul aria-label="Recent rooms">
@@ -50,6 +58,11 @@ export class HomeView extends LitElement {
             </ul>`
         : null}
     `;
+  }
+
+  private setScanning(on: boolean): void {
+    this.scanning = on;
+    this.requestUpdate();
   }
 
   private newRoom(): void {

@@ -9,6 +9,7 @@ import './ai-panel.ts';
 import './peer-list.ts';
 import './driver-bar.ts';
 import './presence-notices.ts';
+import './share-panel.ts';
 import { FollowController } from './follow-controller.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
@@ -40,7 +41,7 @@ function signalingText(snapshot: RoomSnapshot, now: number): string {
 }
 
 const STYLES = css`
-  meshpad-room { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; }
+  meshpad-room { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; height: 100dvh; }
   meshpad-room > header { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem;
     border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
   meshpad-room > header a { font-weight: 700; text-decoration: none; color: inherit; }
@@ -64,6 +65,10 @@ const STYLES = css`
   @media (max-width: 640px) {
     meshpad-room { grid-template-columns: 1fr; grid-template-rows: auto 1fr auto; }
     meshpad-room > aside { grid-column: 1; border-left: none; }
+    /* Phones: the side panel scrolls inside at most 40% of the visible height, so the editor keeps
+       room when the on-screen keyboard shrinks the viewport (see interactive-widget in index.html). */
+    meshpad-room > aside { max-height: 40vh; max-height: 40dvh; border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+    meshpad-room > meshpad-editor { min-height: 0; }
   }
 `;
 
@@ -116,6 +121,7 @@ export class RoomView extends LitElement {
       </header>
       <meshpad-editor .text=${this.controller.session?.text} .awareness=${this.controller.session?.awareness}></meshpad-editor>
       <aside @meshpad-retry=${() => this.controller.retry()}>
+        <meshpad-share-panel .room=${this.room}></meshpad-share-panel>
         <label class="name">Your name
           <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
             @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />

@@ -1,0 +1,91 @@
+/** A mailbox client for tests inside workerd: queues server frames, awaits the next one. */
+import { SELF } from 'cloudflare:test';
+import {
+  INVITE_PROTOCOL_VERSION,
+  parseInviteServerMessage,
+  type InviteServerMessage,
+} from '../../web/src/net/invite-protocol.ts';
+import type { Closed } from './client.ts';
+
+let clientCounter = 0;
+/** A client address of its own, so per-client limits of one test do not leak into another. */
+export function newClientAddress(): string {
+  clientCounter++;
+  return `192.0.2.${clientCounter % 250}:${Date.now()}:${Math.random()}`;
+}
+
+export class MailboxClient {
+  private readonly queue: InviteServerMessage[] = [];
+  private readonly waiters: ((m: InviteServerMessage) => void)[] = [];
+  readonly closed: Promise<Closed>;
+
+  private constructor(private readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => {
+      ws.addEventListener('close', (event) => {
+        try {
+          ws.close();
+        } catch {
+          // already closed
+        }
+        resolve({ code: event.code, reason: event.reason });
+      });
+    });
+    ws.addEventListener('message', (event) => {
+      const parsed = parseInviteServerMessage(event.data);
+      if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error}`);
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(parsed.message);
+      else this.queue.push(parsed.message);
+    });
+    ws.accept();
+  }
+
+  static async connect(client = newClientAddress(), query = ''): Promise<MailboxClient> {
+    const res = await SELF.fetch(`http://example.com/api/invites/ws${query}`, {
+      headers: { Upgrade: 'websocket', 'CF-Connecting-IP': client },
+    });
+    if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status}`);
+    return new MailboxClient(res.webSocket);
+  }
+
+  /** Connects and allocates; resolves with the `allocated` frame. */
+  static async allocate(client?: string, query = ''): Promise<{ inviter: MailboxClient; nameplate: number; mailbox: string; expiresAt: number }> {
+    const inviter = await MailboxClient.connect(client, query);
+    inviter.send({ type: 'allocate', v: INVITE_PROTOCOL_VERSION });
+    const m = await inviter.next();
+    if (m.type !== 'allocated') throw new Error(`expected allocated, got ${JSON.stringify(m)}`);
+    return { inviter, nameplate: m.nameplate, mailbox: m.mailbox, expiresAt: m.expiresAt };
+  }
+
+  static async claim(nameplate: number, client?: string): Promise<{ joiner: MailboxClient; reply: InviteServerMessage }> {
+    const joiner = await MailboxClient.connect(client);
+    joiner.send({ type: 'claim', v: INVITE_PROTOCOL_VERSION, nameplate });
+    return { joiner, reply: await joiner.next() };
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  sendBinary(bytes: Uint8Array): void {
+    this.ws.send(bytes);
+  }
+
+  next(): Promise<InviteServerMessage> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  close(code = 1000, reason = 'bye'): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+}
