@@ -28,6 +28,7 @@ import {
   type MailboxPhase,
 } from '../../web/src/net/invite-protocol.ts';
 import { randomBase64Url } from './base64.ts';
+import { readAttachment, safeClose, saveAttachment, sendText } from './hibernating-socket.ts';
 import type { Env } from './env.ts';
 import {
   ALLOCATE_BURST,
@@ -135,7 +136,7 @@ export class Invites extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const me = attachmentOf(ws);
+    const me = readAttachment<Attachment>(ws);
     if (!me) return;
     this.audit(typeof raw === 'string' ? raw : `<binary ${raw.byteLength} bytes>`);
     const parsed = parseInviteClientMessage(raw);
@@ -201,7 +202,7 @@ export class Invites extends DurableObject<Env> {
       added: { inviter: 0, joiner: 0 },
     };
     this.ctx.storage.kv.put(key(nameplate), record);
-    save(ws, { ...me, role: 'inviter', nameplate });
+    saveAttachment(ws, { ...me, role: 'inviter', nameplate });
     send(ws, { type: 'allocated', nameplate, mailbox: record.mailbox, expiresAt: record.expiresAt });
     void this.scheduleAlarm();
   }
@@ -219,7 +220,7 @@ export class Invites extends DurableObject<Env> {
     if (record.state !== 'open') return this.fail(ws, InviteErrorCode.alreadyUsed, undefined, CloseCode.normal);
     const held = record.held;
     this.ctx.storage.kv.put(key(nameplate), { ...record, state: 'claimed', held: [] } satisfies NameplateRecord);
-    save(ws, { ...me, role: 'joiner', nameplate });
+    saveAttachment(ws, { ...me, role: 'joiner', nameplate });
     send(ws, { type: 'claimed', mailbox: record.mailbox, expiresAt: record.expiresAt });
     for (const m of held) send(ws, { type: 'message', ...m });
   }
@@ -250,9 +251,9 @@ export class Invites extends DurableObject<Env> {
 
   /** A socket went away: an unclaimed code is released; a half-finished exchange is burned. */
   private gone(ws: WebSocket): void {
-    const me = attachmentOf(ws);
+    const me = readAttachment<Attachment>(ws);
     if (!me?.role || me.nameplate === null) return;
-    save(ws, { ...me, role: null, nameplate: null });
+    saveAttachment(ws, { ...me, role: null, nameplate: null });
     const record = this.record(me.nameplate);
     if (!record) return;
     if (record.state === 'open' && me.role === 'inviter') {
@@ -274,9 +275,9 @@ export class Invites extends DurableObject<Env> {
   /** Tells both sides of a mailbox why it closed, then closes their sockets. */
   private closeMailbox(nameplate: number, reason: MailboxClosedReason): void {
     for (const ws of this.ctx.getWebSockets()) {
-      const a = attachmentOf(ws);
+      const a = readAttachment<Attachment>(ws);
       if (a?.nameplate !== nameplate || !a.role) continue;
-      save(ws, { ...a, role: null, nameplate: null });
+      saveAttachment(ws, { ...a, role: null, nameplate: null });
       send(ws, { type: 'closed', reason });
       safeClose(ws, CloseCode.normal, reason);
     }
@@ -284,7 +285,7 @@ export class Invites extends DurableObject<Env> {
 
   private socketOf(nameplate: number, role: Role): WebSocket | undefined {
     return this.ctx.getWebSockets().find((ws) => {
-      const a = attachmentOf(ws);
+      const a = readAttachment<Attachment>(ws);
       return a?.nameplate === nameplate && a.role === role;
     });
   }
@@ -342,7 +343,7 @@ export class Invites extends DurableObject<Env> {
   private violation(ws: WebSocket, me: Attachment, code: InviteErrorCode, message?: string): void {
     const errors = me.errors + 1;
     if (errors >= MAX_INVITE_PROTOCOL_ERRORS) return this.fail(ws, code, message, CloseCode.protocolViolation);
-    save(ws, { ...me, errors });
+    saveAttachment(ws, { ...me, errors });
     sendError(ws, code, message);
   }
 
@@ -367,38 +368,10 @@ function isLive(record: NameplateRecord): boolean {
   return record.state === 'open' || record.state === 'claimed';
 }
 
-function attachmentOf(ws: WebSocket): Attachment | undefined {
-  try {
-    return (ws.deserializeAttachment() as Attachment | null) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function save(ws: WebSocket, attachment: Attachment): void {
-  try {
-    ws.serializeAttachment(attachment);
-  } catch {
-    // The socket is already gone.
-  }
-}
-
 function send(ws: WebSocket, message: InviteServerMessage): void {
-  try {
-    ws.send(encodeInviteMessage(message));
-  } catch {
-    // Closing; its close event cleans up.
-  }
+  sendText(ws, encodeInviteMessage(message));
 }
 
 function sendError(ws: WebSocket, code: InviteErrorCode, message?: string): void {
   send(ws, { type: 'error', code, message: (message ?? ERROR_TEXT[code]).slice(0, 500) });
-}
-
-function safeClose(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason.slice(0, 120));
-  } catch {
-    // Already closed.
-  }
 }

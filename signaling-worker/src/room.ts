@@ -34,6 +34,7 @@ import {
   TokenBucket,
 } from './limits.ts';
 import { randomBase64Url } from './base64.ts';
+import { readAttachment, safeClose, saveAttachment, sendText } from './hibernating-socket.ts';
 import { loadResumeKey, signResumeToken, verifyResumeToken } from './resume.ts';
 
 /** Per-socket state kept in the socket attachment so it survives hibernation. */
@@ -104,7 +105,7 @@ export class Room extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const me = this.attachment(ws);
+    const me = readAttachment<Attachment>(ws);
     if (!me) return;
 
     if (!this.allowFrame(ws)) return;
@@ -158,7 +159,7 @@ export class Room extends DurableObject<Env> {
     const resumeToken = await signResumeToken(key, id);
 
     // The socket may have closed, or another hello of it joined, while we were awaiting.
-    const current = this.attachment(ws);
+    const current = readAttachment<Attachment>(ws);
     if (!current || this.gone.has(ws)) return;
     if (current.joined) return this.violation(ws, current, ErrorCode.alreadyJoined);
 
@@ -167,7 +168,7 @@ export class Room extends DurableObject<Env> {
       return this.fail(ws, ErrorCode.roomFull, undefined, CloseCode.roomFull);
     }
     if (id !== current.id) this.replace(ws, id);
-    this.save(ws, { ...current, id, joined: true });
+    saveAttachment(ws, { ...current, id, joined: true });
     send(ws, {
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -182,9 +183,9 @@ export class Room extends DurableObject<Env> {
   private replace(by: WebSocket, id: PeerId): void {
     for (const ws of this.ctx.getWebSockets()) {
       if (ws === by) continue;
-      const holder = this.attachment(ws);
+      const holder = readAttachment<Attachment>(ws);
       if (holder?.id !== id) continue;
-      this.save(ws, { ...holder, joined: false });
+      saveAttachment(ws, { ...holder, joined: false });
       this.gone.add(ws);
       this.buckets.delete(ws);
       safeClose(ws, CloseCode.replaced, 'replaced');
@@ -243,7 +244,7 @@ export class Room extends DurableObject<Env> {
       this.fail(ws, code, message, CloseCode.protocolViolation);
       return;
     }
-    this.save(ws, { ...me, errors });
+    saveAttachment(ws, { ...me, errors });
     sendError(ws, code, message);
   }
 
@@ -256,11 +257,11 @@ export class Room extends DurableObject<Env> {
 
   /** Marks the socket as gone and tells the remaining peers, exactly once. */
   private leave(ws: WebSocket, reason: PeerLeftReason): void {
-    const me = this.attachment(ws);
+    const me = readAttachment<Attachment>(ws);
     this.gone.add(ws);
     this.buckets.delete(ws);
     if (!me?.joined) return;
-    this.save(ws, { ...me, joined: false });
+    saveAttachment(ws, { ...me, joined: false });
     for (const other of this.joinedPeers(ws)) send(other.ws, { type: 'peer-left', peer: me.id, reason });
   }
 
@@ -270,46 +271,17 @@ export class Room extends DurableObject<Env> {
     const out: { ws: WebSocket; peer: Attachment }[] = [];
     for (const ws of this.ctx.getWebSockets()) {
       if (ws === except) continue;
-      const peer = this.attachment(ws);
+      const peer = readAttachment<Attachment>(ws);
       if (peer?.joined) out.push({ ws, peer });
     }
     return out;
   }
-
-  private attachment(ws: WebSocket): Attachment | undefined {
-    try {
-      return (ws.deserializeAttachment() as Attachment | null) ?? undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private save(ws: WebSocket, attachment: Attachment): void {
-    try {
-      ws.serializeAttachment(attachment);
-    } catch {
-      // The socket is already gone; nothing to keep.
-    }
-  }
 }
 
-/** Sends one frame; a broken socket must never affect the sender's other work. */
 function send(ws: WebSocket, message: ServerMessage): void {
-  try {
-    ws.send(encodeMessage(message));
-  } catch {
-    // The peer is closing; its own close event will clean up.
-  }
+  sendText(ws, encodeMessage(message));
 }
 
 function sendError(ws: WebSocket, code: ErrorCode, message?: string): void {
   send(ws, { type: 'error', code, message: (message ?? ERROR_TEXT[code]).slice(0, 500) });
-}
-
-function safeClose(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason.slice(0, 120));
-  } catch {
-    // Already closed.
-  }
 }

@@ -6,11 +6,9 @@ import {
   type Sealed,
   type ServerMessage,
 } from '../../web/src/net/protocol.ts';
+import { QueuedSocket } from './queued-socket.ts';
 
-export interface Closed {
-  code: number;
-  reason: string;
-}
+export type { Closed } from './queued-socket.ts';
 
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
 
@@ -31,32 +29,11 @@ export function sealed(tag = 'x'): Sealed {
   return { iv: 'AAAAAAAAAAAAAAAA', ct: `${tag}`.padEnd(22, 'A') };
 }
 
-export class TestClient {
+export class TestClient extends QueuedSocket<ServerMessage> {
   self = '';
-  private readonly queue: ServerMessage[] = [];
-  private readonly waiters: ((m: ServerMessage) => void)[] = [];
-  readonly closed: Promise<Closed>;
 
-  private constructor(private readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => {
-      ws.addEventListener('close', (event) => {
-        // Complete the close handshake from our side too.
-        try {
-          ws.close();
-        } catch {
-          // already closed
-        }
-        resolve({ code: event.code, reason: event.reason });
-      });
-    });
-    ws.addEventListener('message', (event) => {
-      const parsed = parseServerMessage(event.data);
-      if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error.message}`);
-      const waiter = this.waiters.shift();
-      if (waiter) waiter(parsed.message);
-      else this.queue.push(parsed.message);
-    });
-    ws.accept();
+  private constructor(ws: WebSocket) {
+    super(ws, parseServerMessage);
   }
 
   static async connect(roomId: string): Promise<TestClient> {
@@ -75,33 +52,5 @@ export class TestClient {
     if (welcome.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
     client.self = welcome.self;
     return { client, welcome };
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  }
-
-  sendBinary(bytes: Uint8Array): void {
-    this.ws.send(bytes);
-  }
-
-  next(): Promise<ServerMessage> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  /** Frames received but not yet consumed by next(). */
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  /** Closes from the client side; 1000 (the default) is a clean leave, 4xxx counts as lost. */
-  close(code = 1000, reason = 'bye'): void {
-    try {
-      this.ws.close(code, reason);
-    } catch {
-      // already closed
-    }
   }
 }

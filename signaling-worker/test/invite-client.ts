@@ -5,7 +5,7 @@ import {
   parseInviteServerMessage,
   type InviteServerMessage,
 } from '../../web/src/net/invite-protocol.ts';
-import type { Closed } from './client.ts';
+import { QueuedSocket } from './queued-socket.ts';
 
 let clientCounter = 0;
 /** A client address of its own, so per-client limits of one test do not leak into another. */
@@ -14,30 +14,9 @@ export function newClientAddress(): string {
   return `192.0.2.${clientCounter % 250}:${Date.now()}:${Math.random()}`;
 }
 
-export class MailboxClient {
-  private readonly queue: InviteServerMessage[] = [];
-  private readonly waiters: ((m: InviteServerMessage) => void)[] = [];
-  readonly closed: Promise<Closed>;
-
-  private constructor(private readonly ws: WebSocket) {
-    this.closed = new Promise((resolve) => {
-      ws.addEventListener('close', (event) => {
-        try {
-          ws.close();
-        } catch {
-          // already closed
-        }
-        resolve({ code: event.code, reason: event.reason });
-      });
-    });
-    ws.addEventListener('message', (event) => {
-      const parsed = parseInviteServerMessage(event.data);
-      if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error}`);
-      const waiter = this.waiters.shift();
-      if (waiter) waiter(parsed.message);
-      else this.queue.push(parsed.message);
-    });
-    ws.accept();
+export class MailboxClient extends QueuedSocket<InviteServerMessage> {
+  private constructor(ws: WebSocket) {
+    super(ws, parseInviteServerMessage);
   }
 
   static async connect(client = newClientAddress(), query = ''): Promise<MailboxClient> {
@@ -61,31 +40,5 @@ export class MailboxClient {
     const joiner = await MailboxClient.connect(client);
     joiner.send({ type: 'claim', v: INVITE_PROTOCOL_VERSION, nameplate });
     return { joiner, reply: await joiner.next() };
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  }
-
-  sendBinary(bytes: Uint8Array): void {
-    this.ws.send(bytes);
-  }
-
-  next(): Promise<InviteServerMessage> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  get pending(): number {
-    return this.queue.length;
-  }
-
-  close(code = 1000, reason = 'bye'): void {
-    try {
-      this.ws.close(code, reason);
-    } catch {
-      // already closed
-    }
   }
 }
