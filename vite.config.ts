@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { PROTOCOL_VERSION } from './web/src/net/protocol.ts';
 
 // The PWA lives in web/; the build lands in dist/, which wrangler serves as static assets.
 // In `npm run dev`, Vite proxies /api (HTTP and WebSocket) to `wrangler dev`.
@@ -26,6 +27,14 @@ function preloadUiChunk(): Plugin {
   };
 }
 
+/** index.html's early join says hello in the protocol version of this build. */
+function protocolVersionInHtml(): Plugin {
+  return {
+    name: 'meshpad-protocol-version-in-html',
+    transformIndexHtml: (html) => html.replaceAll('%MESHPAD_PROTOCOL_VERSION%', String(PROTOCOL_VERSION)),
+  };
+}
+
 export default defineConfig({
   root: 'web',
   publicDir: '../public',
@@ -37,6 +46,7 @@ export default defineConfig({
   },
   plugins: [
     preloadUiChunk(),
+    protocolVersionInHtml(),
     // Workbox service worker generated at build time: precaches the app shell and assets, and
     // answers navigations (e.g. /r/<id> opened offline) with index.html. /api is never cached.
     // Registration and the update prompt are ours (web/src/ui/service-worker.ts, workbox-window).

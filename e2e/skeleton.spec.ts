@@ -23,6 +23,7 @@ import {
   type MeshpadDebug,
   type Peer,
 } from './fixtures';
+import { PROTOCOL_VERSION } from '../web/src/net/protocol.ts';
 
 /** The five data channels every peer connection carries. */
 const EXPECTED_CHANNELS: ReadonlyArray<Pick<ChannelInfo, 'label' | 'ordered' | 'maxRetransmits'> & { priority: string }> = [
@@ -198,4 +199,34 @@ test('two peers connect with five channels, edit together, a third joins, one le
     await expectPeers(a, [cId]);
     await expectPeers(c, [aId]);
   });
+});
+
+test('a room link joins over the socket index.html opened before the app loaded: one socket, one hello, no page error', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  const room = await createRoom(a.page);
+  const aId = await waitForSelfId(a.page);
+
+  const sockets: string[] = [];
+  const hellos: string[] = [];
+  const pageErrors: string[] = [];
+  b.page.on('pageerror', (error) => pageErrors.push(error.message));
+  b.page.on('websocket', (ws) => {
+    sockets.push(ws.url());
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string' && frame.payload.includes('"hello"')) hellos.push(frame.payload);
+    });
+  });
+  await b.page.goto(room.url);
+  await b.page.waitForFunction(
+    (id) => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.peers().includes(id) ?? false,
+    aId,
+    { polling: 10, timeout: 30_000 },
+  );
+  expect(sockets.filter((url) => url.includes(`/api/rooms/${room.roomId}/ws`))).toHaveLength(1);
+  expect(hellos.map((h) => JSON.parse(h) as unknown)).toEqual([{ type: 'hello', v: PROTOCOL_VERSION }]);
+  // The UI was evaluated after first contact and shows the room, not the loading placeholder.
+  await expect(b.page.getByText('Loading Meshpad…')).toHaveCount(0);
+  await expect(editorOf(b.page)).toBeVisible();
+  expect(pageErrors).toEqual([]);
 });

@@ -33,8 +33,8 @@ import {
   RATE_REFILL_PER_SEC,
   TokenBucket,
 } from './limits.ts';
-import { randomBase64Url } from './base64.ts';
 import { readAttachment, safeClose, saveAttachment, sendText } from './hibernating-socket.ts';
+import { newPeerId } from './peer-id.ts';
 import { loadResumeKey, signResumeToken, verifyResumeToken } from './resume.ts';
 
 /** Per-socket state kept in the socket attachment so it survives hibernation. */
@@ -51,9 +51,6 @@ interface Buckets {
 }
 
 /** 12 random bytes → 16 base64url chars (matches PeerIdSchema). */
-function newPeerId(): PeerId {
-  return randomBase64Url(12);
-}
 
 /** 1000 (normal) and 1001 (going away: page closed) are clean closes; anything else is a loss. */
 function leftReason(code: number): PeerLeftReason {

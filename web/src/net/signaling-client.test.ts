@@ -72,6 +72,16 @@ describe('SignalingClient', () => {
     expect(early.sent).toHaveLength(1);
   });
 
+  it('does not say hello again on a socket that was greeted by whoever opened it', () => {
+    const early = new FakeSocket();
+    early.readyState = 1;
+    const greeted = Object.assign(early, { greeted: true });
+    const client = new SignalingClient('ws://x/api/rooms/r/ws', () => greeted);
+    client.connect();
+    expect(client.state).toBe('open');
+    expect(early.sent).toEqual([]);
+  });
+
   it('reports and ignores frames that fail validation or speak another version', () => {
     const { client, sockets, seen } = setup();
     client.connect();

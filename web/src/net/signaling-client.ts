@@ -18,6 +18,8 @@ import {
 /** The slice of the WebSocket API we use, so Node (package `ws`) and browsers both fit. */
 export interface SocketLike {
   readonly readyState: number;
+  /** True when whoever opened the socket has already said hello (index.html's early join). */
+  readonly greeted?: boolean;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open', listener: () => void): void;
@@ -78,6 +80,7 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       saidHello = true;
       this.setState('open');
       globalThis.performance?.mark?.('meshpad:socket-open');
+      if (socket.greeted) return;
       this.send(this.resume ? { type: 'hello', v: PROTOCOL_VERSION, resume: this.resume } : { type: 'hello', v: PROTOCOL_VERSION });
     };
     socket.addEventListener('open', opened);

@@ -1,11 +1,18 @@
 /**
  * Adopts what index.html's inline script started before any module loaded: the room's signaling
- * socket and the `GET /api/ice-servers` request. Each is handed out once, and only for exactly
- * the URL the app asks for; `discardEarlyConnect` closes whatever was not adopted.
+ * socket (which has already said hello and kept every frame since) and the `GET /api/ice-servers`
+ * request. Each is handed out once, and only for exactly the URL the app asks for;
+ * `discardEarlyConnect` closes whatever was not adopted.
  */
+import type { SocketLike } from '../net/signaling-client.ts';
+
 interface EarlyConnect {
   socket?: WebSocket;
   ice?: Promise<Response>;
+  /** Frames received before adoption, oldest first. */
+  frames: unknown[];
+  /** Set on adoption: receives every later frame. */
+  deliver: ((data: unknown) => void) | null;
 }
 
 declare global {
@@ -22,13 +29,51 @@ function early(): EarlyConnect | undefined {
   return typeof window === 'undefined' ? undefined : window.__meshpadEarly;
 }
 
+/** The early socket as the signaling client sees it: hello already said, kept frames first. */
+class EarlySocket implements SocketLike {
+  readonly greeted = true;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly state: EarlyConnect,
+  ) {}
+
+  get readyState(): number {
+    return this.socket.readyState;
+  }
+
+  send(data: string): void {
+    this.socket.send(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+  }
+
+  addEventListener: SocketLike['addEventListener'] = (type: string, listener: (event: never) => void): void => {
+    if (type !== 'message') {
+      this.socket.addEventListener(type, listener as EventListener);
+      return;
+    }
+    const receive = listener as (event: { data: unknown }) => void;
+    // After the caller has finished connecting: the kept frames in order, then live ones.
+    queueMicrotask(() => {
+      const kept = this.state.frames;
+      while (kept.length > 0) receive({ data: kept.shift() });
+      this.state.deliver = (data) => receive({ data });
+    });
+  };
+}
+
 /** The early signaling socket, if it was opened for `url` and is still connecting or open. */
-export function takeEarlySocket(url: string): WebSocket | null {
+export function takeEarlySocket(url: string): SocketLike | null {
   const state = early();
   const socket = state?.socket;
   if (!state || !socket) return null;
   delete state.socket;
-  if (socket.url === url && (socket.readyState === SOCKET_CONNECTING || socket.readyState === SOCKET_OPEN)) return socket;
+  if (socket.url === url && (socket.readyState === SOCKET_CONNECTING || socket.readyState === SOCKET_OPEN)) {
+    return new EarlySocket(socket, state);
+  }
   socket.close();
   return null;
 }
