@@ -49,6 +49,8 @@ export interface OutgoingFile {
 export class FileSender {
   readonly files = new Map<string, OutgoingFile>();
   private turn = 0;
+  private pumping = false;
+  private readonly again = new Set<PeerId>();
 
   constructor(private readonly ctx: FilesContext) {}
 
@@ -132,6 +134,26 @@ export class FileSender {
 
   /** Keeps the scheduler queue for `peer` fed, taking turns between transfers. */
   pump(peer: PeerId): void {
+    // Sending can make the link report `drain` synchronously, which calls back in here.
+    if (this.pumping) {
+      this.again.add(peer);
+      return;
+    }
+    this.pumping = true;
+    try {
+      this.fill(peer);
+      for (let rounds = 0; this.again.size > 0 && rounds < 100; rounds++) {
+        const next = [...this.again];
+        this.again.clear();
+        for (const p of next) this.fill(p);
+      }
+    } finally {
+      this.pumping = false;
+      this.again.clear();
+    }
+  }
+
+  private fill(peer: PeerId): void {
     if (!this.ctx.isOpen(peer)) return;
     const active = [...this.files.values()].flatMap((file) => {
       const target = file.peers.get(peer);
@@ -197,16 +219,18 @@ export class FileSender {
     }
     const current = session.current;
     if (!current.data) return false;
-    const length = Math.min(CHUNK_BYTES, current.data.length - current.offset);
-    const data = current.data.subarray(current.offset, current.offset + length);
-    this.ctx.send(target.peer, encodeChunk({ session: session.id, block: current.block, offset: current.offset, data }));
+    const offset = current.offset;
+    const length = Math.min(CHUNK_BYTES, current.data.length - offset);
+    const chunk = encodeChunk({ session: session.id, block: current.block, offset, data: current.data.subarray(offset, offset + length) });
     current.offset += length;
     target.sentBytes += length;
     target.doneBytes += length;
     target.rate.add(this.ctx.now(), target.sentBytes);
+    const finished = current.offset >= current.data.length;
+    if (finished) session.current = null;
+    this.ctx.send(target.peer, chunk);
     this.ctx.progressed();
-    if (current.offset >= current.data.length) {
-      session.current = null;
+    if (finished && target.session === session) {
       if (session.queue.length === 0) {
         target.status = 'sent';
         this.ctx.changed();

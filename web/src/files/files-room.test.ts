@@ -51,6 +51,22 @@ describe('FilesRoom transfers (in-memory network)', () => {
     expect((await b.storage.records.list())[0]?.status).toBe('verified');
   });
 
+  it('a link that reports drain from inside send (as PeerLink does) still gets every chunk exactly once', async () => {
+    const net = new FakeFilesNet();
+    net.drainInsideSend = true;
+    const a = room(net, 'A');
+    const b = room(net, 'B');
+    net.connect('A', 'B');
+    const bytes = random(2 * BLOCK_BYTES + 3);
+    await a.files.send([{ source: memorySource(bytes), name: 'r.bin', type: '' }], null);
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    b.files.accept(view(b.files, 'in')!.key);
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    expect(b.transport.dropped).toEqual([]);
+    expect(view(a.files, 'out')?.sentBytes).toBe(bytes.length);
+    expect(await saved(b.files, view(b.files, 'in')!.key)).toBe(sha(bytes));
+  });
+
   it('decline: the sender sees it, the receiver stores nothing', async () => {
     const { net, a, b } = await pair(100_000);
     b.files.decline(view(b.files, 'in')!.key);

@@ -27,6 +27,8 @@ export class FakeTransport extends Emitter<MeshEvents> implements FilesTransport
   send(peer: PeerId, label: ChannelLabel, data: Uint8Array): void {
     if (label !== 'files') throw new Error('files only');
     this.net.enqueue(this.id, peer, data);
+    // PeerLink's scheduler may report `drain` from inside send().
+    if (this.net.drainInsideSend) this.fire('drain', { peer, label: 'files' });
   }
   dropPeer(peer: PeerId, detail: string): void {
     this.dropped.push({ peer, detail });
@@ -52,6 +54,7 @@ export class FakeFilesNet {
   /** Bytes delivered per (from → to), for counting resends. */
   readonly delivered = new Map<string, number>();
   tamper: ((message: Queued) => Uint8Array | null) | null = null;
+  drainInsideSend = false;
 
   node(id: PeerId): FakeTransport {
     const t = new FakeTransport(id, this);

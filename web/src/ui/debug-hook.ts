@@ -2,6 +2,7 @@
  * `window.meshpad`: a read-only view of the current room for diagnostics and the e2e tests
  * (which read the real RTCDataChannel options through it).
  */
+import type { TransferView } from '../files/files-room.ts';
 import type { ChannelInfo, LinkStats } from '../net/peer-link.ts';
 import type { RoomSession } from '../sync/room-session.ts';
 
@@ -19,6 +20,8 @@ export interface MeshpadDebug {
   /** Leave signaling and close all links / join again (benchmarks of offline edits and resync). */
   goOffline(): void;
   goOnline(): void;
+  /** Every file transfer (both directions), as the files panel shows them. */
+  files(): TransferView[];
 }
 
 declare global {
@@ -42,5 +45,6 @@ export function installDebugHook(session: RoomSession): void {
     closeConnection: (peer) => session.network?.closeConnection(peer) ?? false,
     goOffline: () => session.goOffline(),
     goOnline: () => session.goOnline(),
+    files: () => session.files?.list() ?? [],
   };
 }

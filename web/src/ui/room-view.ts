@@ -6,6 +6,7 @@ import { retryCountdown, type OverallStatus, type RoomSnapshot } from '../sync/r
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './ai-panel.ts';
+import './files-panel.ts';
 import './peer-list.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
@@ -108,6 +109,7 @@ export class RoomView extends LitElement {
         </label>
         <h2>People here</h2>
         <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}></meshpad-peer-list>
+        <meshpad-files-panel .files=${this.controller.session?.files ?? null} .peers=${snapshot?.peers ?? []}></meshpad-files-panel>
         <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>
