@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { createRoom, editorOf, expect, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type MeshpadDebug, type Peer } from './fixtures';
+import { createRoom, editorOf, expect, metric, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type MeshpadDebug, type Peer } from './fixtures';
 
 type Transfer = ReturnType<MeshpadDebug['files']>[number];
 
@@ -125,4 +125,58 @@ test('The sender cancels mid-way (file pasted): both sides say so', async ({ ope
   await expect(sending).toHaveAttribute('data-status', 'cancelled');
   await expect(row).toHaveAttribute('data-status', 'cancelled');
   await expect(row).toContainText('cancelled by the sender');
+});
+
+test('One file to three peers at once: each receives it verified', async ({ openPeers }) => {
+  const peers = await openPeers(4);
+  const [a, ...receivers] = peers;
+  await joinAll(peers);
+  const buffer = randomBytes(2 * 1024 * 1024 + 99);
+  await a!.page.getByLabel('Send file').setInputFiles({ name: 'team.bin', mimeType: 'application/octet-stream', buffer });
+  for (const r of receivers) await rowOf(r.page, 'team.bin').getByRole('button', { name: 'Accept' }).click();
+  for (const r of receivers) await expect(rowOf(r.page, 'team.bin')).toHaveAttribute('data-status', 'verified');
+  await expect(rowOf(a!.page, 'team.bin').and(a!.page.locator('[data-status="delivered"]'))).toHaveCount(3);
+  const [download] = await Promise.all([receivers[2]!.page.waitForEvent('download'), rowOf(receivers[2]!.page, 'team.bin').getByRole('button', { name: 'Save' }).click()]);
+  expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(createHash('sha256').update(buffer).digest('hex'));
+});
+
+test('Link drop mid-transfer: the transfer completes after the reconnect with at most 10 % sent twice', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  const [, bId] = await joinAll([a, b]);
+  const sha = await dropRandomFile(a.page, 'resume.bin', 32, 'drop');
+  await rowOf(b.page, 'resume.bin').getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(async () => (await transfersOf(b.page))[0]?.bytesDone ?? 0, { timeout: 20_000 }).toBeGreaterThan(4_000_000);
+  const closed = await a.page.evaluate((peer) => (window as unknown as { meshpad: MeshpadDebug }).meshpad.closeConnection(peer), bId!);
+  expect(closed).toBe(true);
+  const atDrop = (await transfersOf(b.page))[0]!;
+  expect(atDrop.bytesDone, 'the link dropped mid-way').toBeLessThan(atDrop.size);
+  await expect(rowOf(b.page, 'resume.bin')).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  await expect(rowOf(a.page, 'resume.bin')).toHaveAttribute('data-status', 'delivered');
+  const sent = (await transfersOf(a.page)).find((t) => t.name === 'resume.bin')!;
+  expect(sent.hash).toBe(sha);
+  metric('files: link drop mid-transfer, bytes sent twice', sent.sentBytes! - sent.size, 'B');
+  expect(sent.sentBytes! - sent.size, `resent ${sent.sentBytes! - sent.size} bytes`).toBeLessThanOrEqual(0.1 * sent.size);
+});
+
+test('Receiver reload mid-transfer: it resumes from the blocks it holds and completes', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  await joinAll([a, b]);
+  const sha = await dropRandomFile(a.page, 'reload.bin', 32, 'drop');
+  await rowOf(b.page, 'reload.bin').getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(async () => (await transfersOf(b.page))[0]?.bytesDone ?? 0, { timeout: 20_000 }).toBeGreaterThan(8_000_000);
+  await b.page.reload();
+  const restored = rowOf(b.page, 'reload.bin');
+  await expect(restored).toBeVisible();
+  const resumedAt = (await transfersOf(b.page))[0]!.bytesDone;
+  expect(resumedAt, 'blocks stored before the reload are kept').toBeGreaterThan(0);
+  await expect(restored).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  const out = (await transfersOf(a.page)).filter((t) => t.name === 'reload.bin');
+  const total = out.reduce((sum, t) => sum + (t.sentBytes ?? 0), 0);
+  metric('files: receiver reload, held after reload', resumedAt, 'B');
+  metric('files: receiver reload, bytes sent twice', total - out[0]!.size, 'B');
+  expect(total - out[0]!.size, 'bytes sent twice').toBeLessThanOrEqual(0.1 * out[0]!.size);
+  const [download] = await Promise.all([b.page.waitForEvent('download'), restored.getByRole('button', { name: 'Save' }).click()]);
+  expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(sha);
 });
