@@ -9,7 +9,7 @@
  */
 export const FILES_BUDGET_TARGET_MS = 5;
 export const FILES_BUDGET_MIN_BYTES = 64 * 1024;
-export const FILES_BUDGET_MAX_BYTES = 1024 * 1024;
+export const FILES_BUDGET_MAX_BYTES = 256 * 1024;
 /** Start as if the link drained 16 MB/s (the loopback figure); corrected within milliseconds. */
 export const INITIAL_DRAIN_BYTES_PER_MS = 16 * 1024;
 /** Growth of the estimate each time the buffer ran dry. */

@@ -1,0 +1,165 @@
+// File-transfer figures of the bench (issue 8), run by bench/run.mjs (`--only=files`):
+//   P3 throughput: a file (default 256 MB) A → B through the files panel, accepted, stored in
+//      OPFS and verified (whole-file SHA-256 read back), against the raw single-channel
+//      throughput measured in the same Chromium in the same run (best of the raw runs).
+//   P4 interference: keystroke A → visible in B, p99 while a transfer A → B saturates the link,
+//      against the same measurement on the idle link (same room, same run).
+import { summarize } from './stats.mjs';
+
+/**
+ * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string }} Peer
+ * @typedef {{
+ *   openRoom: (stack: 'meshpad', n: number) => Promise<{ url: string, peers: Peer[] }>,
+ *   closePeers: (peers: Peer[]) => Promise<void>,
+ *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[] }>,
+ *   tpOnce: () => Promise<number>,
+ *   log: (msg: string) => void,
+ *   figures: Record<string, unknown>,
+ *   raw: Record<string, unknown>,
+ *   notes: string[],
+ *   quick: boolean,
+ *   megabytes: number,
+ * }} FilesBenchContext
+ */
+
+/** Creates `megabytes` MB of random bytes in the page and drops them on it as a file. */
+async function dropFile(/** @type {Peer} */ peer, /** @type {string} */ name, /** @type {number} */ megabytes) {
+  await peer.page.evaluate(
+    ({ name, megabytes }) => {
+      const bytes = new Uint8Array(megabytes * 1_000_000);
+      for (let i = 0; i < bytes.length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    { name, megabytes },
+  );
+}
+
+/** The transfer named `name` in the page's debug hook. */
+function transferOf(/** @type {Peer} */ peer, /** @type {string} */ name) {
+  return peer.page.evaluate((n) => /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ t) => t.name === n) ?? null, name);
+}
+
+/** Waits (in the page, polling every 10 ms) for `name` to reach one of `statuses`; returns the in-page time. */
+function waitStatus(/** @type {Peer} */ peer, /** @type {string} */ name, /** @type {string[]} */ statuses, /** @type {number} */ timeout) {
+  return peer.page
+    .waitForFunction(
+      ([n, s]) => {
+        const t = /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n);
+        if (t && t.status === 'failed') throw new Error(`transfer failed: ${t.error}`);
+        return t && s.includes(t.status) ? performance.timeOrigin + performance.now() : false;
+      },
+      /** @type {const} */ ([name, statuses]),
+      { polling: 10, timeout },
+    )
+    .then((handle) => /** @type {Promise<number>} */ (handle.jsonValue()));
+}
+
+/** Offers a random file A → B, accepts it in B; resolves once B has clicked Accept (in-page time). */
+async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {number} */ megabytes) {
+  await dropFile(a, name, megabytes);
+  // A hashes the file first (manifest), then offers it.
+  await waitStatus(b, name, ['offered'], 120_000);
+  const accept = b.page.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Accept' });
+  const acceptedAt = /** @type {number} */ (await b.page.evaluate(() => performance.timeOrigin + performance.now()));
+  await accept.click();
+  return acceptedAt;
+}
+
+/** @param {FilesBenchContext} ctx */
+export async function figureFiles(ctx) {
+  const { log, figures, raw, notes } = ctx;
+  const megabytes = ctx.megabytes;
+  const rawRuns = ctx.quick ? 1 : 2;
+
+  // Raw baseline in this run.
+  /** @type {number[]} */
+  const rawMBps = [];
+  for (let r = 0; r < rawRuns; r++) {
+    try {
+      rawMBps.push(await ctx.tpOnce());
+      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s`);
+    } catch (err) {
+      log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
+    }
+  }
+  const bestRaw = rawMBps.length ? Math.max(...rawMBps) : null;
+
+  const { peers } = await ctx.openRoom('meshpad', 2);
+  const [a, b] = /** @type {[Peer, Peer]} */ (peers);
+  try {
+    // ---- P3 ----
+    const p3Name = `p3-${megabytes}MB.bin`;
+    const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
+    const storedAt = await b.page
+      .waitForFunction(
+        (n) => {
+          const t = /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n);
+          if (t && t.status === 'failed') throw new Error(`transfer failed: ${t.error}`);
+          return t && (t.bytesDone >= t.size || t.status === 'verified') ? performance.timeOrigin + performance.now() : false;
+        },
+        p3Name,
+        { polling: 10, timeout: 600_000 },
+      )
+      .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
+    const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
+    const delivered = await waitStatus(a, p3Name, ['delivered'], 60_000).then(() => transferOf(a, p3Name));
+    const bytes = megabytes * 1_000_000;
+    const transferMBps = bytes / 1e6 / ((storedAt - acceptedAt) / 1000);
+    const verifiedMBps = bytes / 1e6 / ((verifiedAt - acceptedAt) / 1000);
+    log(`files: P3 ${megabytes} MB stored at ${transferMBps.toFixed(2)} MB/s, verified at ${verifiedMBps.toFixed(2)} MB/s end to end (raw best ${bestRaw?.toFixed(2)})`);
+
+    // ---- P4 ----
+    const keys = ctx.quick ? 40 : 200;
+    const gapMs = 20;
+    const idle = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    const p4Name = `p4-${megabytes}MB.bin`;
+    await startTransfer(a, b, p4Name, megabytes);
+    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
+    const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    const afterTyping = await transferOf(b, p4Name);
+    const saturatedThroughout = afterTyping?.status === 'receiving';
+    if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
+    await waitStatus(b, p4Name, ['verified'], 600_000);
+
+    const idleS = summarize(idle.latency);
+    const busyS = summarize(busy.latency);
+    const p3 = {
+      title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs best raw channel`,
+      unit: 'MB/s',
+      filesMBps: Number(transferMBps.toFixed(2)),
+      filesVerifiedMBps: Number(verifiedMBps.toFixed(2)),
+      rawMBps: rawMBps.map((v) => Number(v.toFixed(2))),
+      ratioToBestRaw: bestRaw ? Number((transferMBps / bestRaw).toFixed(3)) : null,
+      ratioVerifiedToBestRaw: bestRaw ? Number((verifiedMBps / bestRaw).toFixed(3)) : null,
+      target: '≥ 0.9 × best raw',
+      sentBytes: delivered?.sentBytes ?? null,
+    };
+    const p4 = {
+      title: `P4 keystroke A → visible in B while a transfer A → B saturates the link vs idle (${keys} keys each)`,
+      unit: 'ms',
+      idle: idleS,
+      duringTransfer: busyS,
+      p99Increase: idleS.p99 !== null && busyS.p99 !== null ? Number((busyS.p99 - idleS.p99).toFixed(2)) : null,
+      target: 'p99 ≤ idle p99 + 17 ms',
+      /** keydown → RTCDataChannel.send in A: the sender page's own share. */
+      aSideIdle: summarize(idle.aSide),
+      aSideDuringTransfer: summarize(busy.aSide),
+      saturatedThroughout,
+    };
+    const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(v));
+    figures.files_p3 = {
+      ...p3,
+      rows: [[p3.title, 'MB/s', `${fmt(p3.filesMBps)} (verified ${fmt(p3.filesVerifiedMBps)})`, `raw best ${fmt(bestRaw === null ? null : Number(bestRaw.toFixed(2)))}`, `files/raw ${fmt(p3.ratioToBestRaw)}`]],
+    };
+    figures.files_p4 = {
+      ...p4,
+      rows: [[p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`]],
+    };
+    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency };
+    log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms`);
+  } finally {
+    await ctx.closePeers(peers);
+  }
+}
