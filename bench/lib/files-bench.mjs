@@ -67,6 +67,70 @@ async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @
   return acceptedAt;
 }
 
+/**
+ * Control for the "second RTCPeerConnection for bulk" question: a raw reliable channel on its
+ * OWN connection between the same two pages saturates the link (same CPU load, but no SCTP
+ * association shared with the keystrokes) for as long as `during()` runs.
+ */
+/** @template T @param {Peer} a @param {Peer} b @param {() => Promise<T>} during */
+async function withSeparateBulkConnection(a, b, during) {
+  const offer = await a.page.evaluate(async () => {
+    const w = /** @type {any} */ (window);
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const dc = pc.createDataChannel('bulk', { ordered: true });
+    dc.binaryType = 'arraybuffer';
+    w.bulk = { pc, dc, open: new Promise((ok) => (dc.onopen = ok)), stop: false, sent: 0 };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((ok) => {
+      if (pc.iceGatheringState === 'complete') ok(undefined);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok(undefined));
+    });
+    return pc.localDescription?.sdp;
+  });
+  const answer = await b.page.evaluate(async (sdp) => {
+    const w = /** @type {any} */ (window);
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    w.bulk = { pc, got: 0 };
+    pc.ondatachannel = (ev) => (ev.channel.onmessage = (m) => (w.bulk.got += m.data.byteLength));
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((ok) => {
+      if (pc.iceGatheringState === 'complete') ok(undefined);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok(undefined));
+    });
+    return pc.localDescription?.sdp;
+  }, offer);
+  await a.page.evaluate(async (sdp) => {
+    const w = /** @type {any} */ (window);
+    await w.bulk.pc.setRemoteDescription({ type: 'answer', sdp });
+    await w.bulk.open;
+    const dc = w.bulk.dc;
+    const buf = new Uint8Array(64 * 1024);
+    dc.bufferedAmountLowThreshold = 4 * 1024 * 1024;
+    const pump = () => {
+      while (!w.bulk.stop && dc.readyState === 'open' && dc.bufferedAmount < 8 * 1024 * 1024) {
+        dc.send(buf);
+        w.bulk.sent += buf.length;
+      }
+      if (!w.bulk.stop) dc.addEventListener('bufferedamountlow', pump, { once: true });
+    };
+    pump();
+  }, answer);
+  const t0 = Date.now();
+  try {
+    const result = await during();
+    const got = /** @type {number} */ (await b.page.evaluate(() => /** @type {any} */ (window).bulk.got));
+    return { result, mbps: got / 1e6 / ((Date.now() - t0) / 1000) };
+  } finally {
+    await a.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      w.bulk.stop = true;
+      w.bulk.pc.close();
+    });
+    await b.page.evaluate(() => /** @type {any} */ (window).bulk.pc.close());
+  }
+}
+
 /** @param {FilesBenchContext} ctx */
 export async function figureFiles(ctx) {
   const { log, figures, raw, notes } = ctx;
@@ -122,6 +186,10 @@ export async function figureFiles(ctx) {
     const saturatedThroughout = afterTyping?.status === 'receiving';
     if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
     await waitStatus(b, p4Name, ['verified'], 600_000);
+    // The same keystrokes while a raw channel on a separate connection saturates the link.
+    const control = await withSeparateBulkConnection(a, b, () => ctx.typeAndMeasure(a, b, keys, gapMs));
+    const controlS = summarize(control.result.latency);
+    log(`files: P4 control, bulk on a second RTCPeerConnection (${control.mbps.toFixed(1)} MB/s): keystroke p50/p99 ${controlS.median}/${controlS.p99} ms`);
 
     const idleS = summarize(idle.latency);
     const busyS = summarize(busy.latency);
@@ -147,6 +215,8 @@ export async function figureFiles(ctx) {
       aSideIdle: summarize(idle.aSide),
       aSideDuringTransfer: summarize(busy.aSide),
       saturatedThroughout,
+      /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
+      duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
     };
     const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(v));
     figures.files_p3 = {
@@ -155,9 +225,12 @@ export async function figureFiles(ctx) {
     };
     figures.files_p4 = {
       ...p4,
-      rows: [[p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`]],
+      rows: [
+        [p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`],
+        ['P4 control: raw bulk on a second RTCPeerConnection instead', 'ms', `busy ${fmt(controlS.median)} (${fmt(controlS.p99)}) [${controlS.n}]`, `bulk ${control.mbps.toFixed(1)} MB/s`, '—'],
+      ],
     };
-    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency };
+    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency };
     log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms`);
   } finally {
     await ctx.closePeers(peers);
