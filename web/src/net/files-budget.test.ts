@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelLabel } from './channels.ts';
 import { FILES_BUDGET_MAX_BYTES, FILES_BUDGET_MIN_BYTES, FILES_BUDGET_TARGET_MS, FilesBudget } from './files-budget.ts';
+import { TYPING_HOLD_MS, TYPING_SHARE } from './files-pacer.ts';
 import { BUFFERED_LOW_THRESHOLD_BYTES, SendScheduler, type ChannelPort } from './send-scheduler.ts';
 
 const LABELS: ChannelLabel[] = ['code-sync', 'cursor-pos', 'ai-stream', 'presence', 'files'];
@@ -58,11 +59,20 @@ class FakeLink {
 function simulate(bytesPerMs: number) {
   const link = new FakeLink(bytesPerMs);
   const drains: ChannelLabel[] = [];
-  const scheduler = new SendScheduler(link.ports, undefined, { now: () => link.time, onDrain: (label) => drains.push(label) });
+  const timers: Array<{ at: number; callback: () => void }> = [];
+  const scheduler = new SendScheduler(link.ports, undefined, {
+    now: () => link.time,
+    onDrain: (label) => drains.push(label),
+    setTimeout: (callback, ms) => timers.push({ at: link.time + ms, callback }),
+  });
   /** Runs `ms` milliseconds; the scheduler is woken like bufferedamountlow would (and `each` runs every ms). */
   const run = (ms: number, each?: (t: number) => void) => {
     for (let i = 0; i < ms; i++) {
       const crossed = link.tick();
+      for (const due of timers.filter((t) => t.at <= link.time)) {
+        timers.splice(timers.indexOf(due), 1);
+        due.callback();
+      }
       each?.(link.time);
       if (crossed.length > 0) scheduler.pump();
     }
@@ -146,7 +156,22 @@ describe('SendScheduler with the adaptive files budget (fake link, fake clock)',
     const worst = Math.max(...keys.map((k) => k.leftAt - k.queuedAt));
     // Budget (a few ms of drain) plus the frame being transmitted, plus 1 ms of tick granularity.
     expect(worst).toBeLessThanOrEqual(scheduler.filesBudgetBytes / rate + FRAME / rate + 1);
-    expect(link.bytesByLabel.get('files') ?? 0).toBeGreaterThan(0.9 * rate * 300);
+    // While typing, files are paced to TYPING_SHARE of the link, and still move.
+    const files = link.bytesByLabel.get('files') ?? 0;
+    expect(files).toBeGreaterThan((TYPING_SHARE - 0.1) * rate * 300);
+    expect(files).toBeLessThan((TYPING_SHARE + 0.15) * rate * 300);
+  });
+
+  it('gives files the whole link again once typing stopped for TYPING_HOLD_MS', () => {
+    const rate = 16 * 1024;
+    const { link, scheduler, run } = simulate(rate);
+    scheduler.enqueue('files', Array.from({ length: 2000 }, () => new Uint8Array(FRAME)));
+    run(100);
+    scheduler.enqueue('code-sync', [new Uint8Array([7])]);
+    run(TYPING_HOLD_MS);
+    const before = link.bytesByLabel.get('files') ?? 0;
+    run(500);
+    expect((link.bytesByLabel.get('files') ?? 0) - before).toBeGreaterThan(0.9 * rate * 500);
   });
 
   it('starves no class once the higher ones are idle, and reports drained lanes to refill', () => {

@@ -12,6 +12,7 @@
  */
 import { CHANNELS, SendClass, type ChannelLabel, type ChannelSpec } from './channels.ts';
 import { FilesBudget } from './files-budget.ts';
+import { FilesPacer } from './files-pacer.ts';
 
 export const LINK_HIGH_WATER_BYTES = 1024 * 1024;
 /** Per-channel bufferedamountlow threshold; below FILES_BUDGET_MIN_BYTES / 2 so a wake-up always comes. */
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
   readonly now?: () => number;
   /** Called after frames of `label` were sent and its queue is below DRAIN_NOTIFY_BYTES. */
   readonly onDrain?: (label: ChannelLabel) => void;
+  /** Wakes the scheduler when paced file frames may go again; injected for tests. */
+  readonly setTimeout?: (callback: () => void, ms: number) => void;
 }
 
 const defaultNow = (): number => globalThis.performance?.now() ?? Date.now();
@@ -62,10 +65,14 @@ export class SendScheduler {
   private readonly budget = new FilesBudget();
   private readonly now: () => number;
   private readonly onDrain: ((label: ChannelLabel) => void) | null;
+  private readonly pacer = new FilesPacer();
+  private readonly setTimer: (callback: () => void, ms: number) => void;
+  private wakeScheduled = false;
 
   constructor(ports: ReadonlyMap<ChannelLabel, ChannelPort>, specs: readonly ChannelSpec[] = CHANNELS, options: SchedulerOptions = {}) {
     this.now = options.now ?? defaultNow;
     this.onDrain = options.onDrain ?? null;
+    this.setTimer = options.setTimeout ?? ((callback, ms) => void globalThis.setTimeout(callback, ms));
     for (const spec of specs) {
       const port = ports.get(spec.label);
       if (!port) throw new Error(`no port for channel ${spec.label}`);
@@ -88,6 +95,7 @@ export class SendScheduler {
     } else if (lane.queuedBytes > RELIABLE_QUEUE_LIMIT_BYTES) {
       throw new SchedulerOverflowError(label);
     }
+    if (lane.spec.sendClass === SendClass.critical || lane.spec.sendClass === SendClass.high) this.pacer.urgent(this.now());
     this.pump();
   }
 
@@ -111,10 +119,13 @@ export class SendScheduler {
     const sentFrom = new Set<Lane>();
     try {
       const buffered = this.bufferedOnLink();
-      this.budget.sample(this.now(), this.stats.bytesSent - buffered, buffered);
+      const now = this.now();
+      // While paced, a dry buffer says nothing about the link's capacity.
+      if (!this.pacer.holding(now)) this.budget.sample(now, this.stats.bytesSent - buffered, buffered);
       for (let lane = this.pickNext(); lane; lane = this.pickNext()) {
         const frame = lane.frames.shift()!;
         lane.queuedBytes -= frame.length;
+        if (lane.spec.sendClass === SendClass.low) this.pacer.spend(frame.length);
         lane.port.send(frame);
         sentFrom.add(lane);
         this.stats.framesSent++;
@@ -145,10 +156,27 @@ export class SendScheduler {
       if (ready.length === 0) continue;
       if (sendClass === SendClass.low && buffered >= this.budget.bytes) return null;
       const turn = (this.nextInClass.get(sendClass) ?? 0) % ready.length;
+      const lane = ready[turn]!;
+      if (sendClass === SendClass.low) {
+        const wait = this.pacer.wait(this.now(), lane.frames[0]!.length, this.budget.drainRate, this.budget.bytes);
+        if (wait > 0) {
+          this.wakeAfter(wait);
+          return null;
+        }
+      }
       this.nextInClass.set(sendClass, turn + 1);
-      return ready[turn]!;
+      return lane;
     }
     return null;
+  }
+
+  private wakeAfter(ms: number): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    this.setTimer(() => {
+      this.wakeScheduled = false;
+      this.pump();
+    }, ms);
   }
 
   private lane(label: ChannelLabel): Lane {
