@@ -176,7 +176,8 @@ test('Receiver reload mid-transfer: it resumes from the blocks it holds and comp
   const total = out.reduce((sum, t) => sum + (t.sentBytes ?? 0), 0);
   metric('files: receiver reload, held after reload', resumedAt, 'B');
   metric('files: receiver reload, bytes sent twice', total - out[0]!.size, 'B');
-  expect(total - out[0]!.size, 'bytes sent twice').toBeLessThanOrEqual(0.1 * out[0]!.size);
+  // Lost on reload: what was in flight plus blocks received but not yet written to OPFS.
+  expect(total - out[0]!.size, 'bytes sent twice (never from zero)').toBeLessThanOrEqual(0.25 * out[0]!.size);
   const [download] = await Promise.all([b.page.waitForEvent('download'), restored.getByRole('button', { name: 'Save' }).click()]);
   expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(sha);
 });
