@@ -53,7 +53,7 @@ test('Send file: a random file arrives, is verified, and Save downloads the same
   const buffer = randomBytes(3 * 1024 * 1024 + 4321);
   const sha = createHash('sha256').update(buffer).digest('hex');
 
-  await a.page.getByLabel('Send file').setInputFiles({ name: 'random.bin', mimeType: 'application/octet-stream', buffer });
+  await a.page.getByLabel('Send file', { exact: true }).setInputFiles({ name: 'random.bin', mimeType: 'application/octet-stream', buffer });
   const offer = rowOf(b.page, 'random.bin');
   await expect(offer).toHaveAttribute('data-status', 'offered');
   await expect(offer).toContainText(`from`);
@@ -80,7 +80,7 @@ test('Decline: nothing is received and the sender sees it declined', async ({ op
   const [a, b] = await openPeers(2);
   if (!a || !b) throw new Error('no peers');
   await joinAll([a, b]);
-  await a.page.getByLabel('Send file').setInputFiles({ name: 'unwanted.txt', mimeType: 'text/plain', buffer: Buffer.from('no thanks') });
+  await a.page.getByLabel('Send file', { exact: true }).setInputFiles({ name: 'unwanted.txt', mimeType: 'text/plain', buffer: Buffer.from('no thanks') });
   await rowOf(b.page, 'unwanted.txt').getByRole('button', { name: 'Decline' }).click();
   await expect(rowOf(b.page, 'unwanted.txt')).toHaveAttribute('data-status', 'declined');
   await expect(rowOf(a.page, 'unwanted.txt')).toHaveAttribute('data-status', 'declined');
@@ -132,7 +132,7 @@ test('One file to three peers at once: each receives it verified', async ({ open
   const [a, ...receivers] = peers;
   await joinAll(peers);
   const buffer = randomBytes(2 * 1024 * 1024 + 99);
-  await a!.page.getByLabel('Send file').setInputFiles({ name: 'team.bin', mimeType: 'application/octet-stream', buffer });
+  await a!.page.getByLabel('Send file', { exact: true }).setInputFiles({ name: 'team.bin', mimeType: 'application/octet-stream', buffer });
   for (const r of receivers) await rowOf(r.page, 'team.bin').getByRole('button', { name: 'Accept' }).click();
   for (const r of receivers) await expect(rowOf(r.page, 'team.bin')).toHaveAttribute('data-status', 'verified');
   await expect(rowOf(a!.page, 'team.bin').and(a!.page.locator('[data-status="delivered"]'))).toHaveCount(3);
@@ -180,4 +180,20 @@ test('Receiver reload mid-transfer: it resumes from the blocks it holds and comp
   expect(total - out[0]!.size, 'bytes sent twice (never from zero)').toBeLessThanOrEqual(0.25 * out[0]!.size);
   const [download] = await Promise.all([b.page.waitForEvent('download'), restored.getByRole('button', { name: 'Save' }).click()]);
   expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(sha);
+});
+
+test('Send to one peer from the peer list: only that peer gets the offer', async ({ openPeers }) => {
+  const peers = await openPeers(3);
+  const [a, b, c] = peers;
+  const [, bId] = await joinAll(peers);
+  const [chooser] = await Promise.all([
+    a!.page.waitForEvent('filechooser'),
+    a!.page.getByRole('list', { name: 'Peers' }).locator(`li[data-peer-id="${bId}"]`).getByRole('button', { name: /^Send a file to / }).click(),
+  ]);
+  await chooser.setFiles({ name: 'only-b.txt', mimeType: 'text/plain', buffer: Buffer.from('for B only') });
+  await expect(rowOf(b!.page, 'only-b.txt')).toHaveAttribute('data-status', 'offered');
+  await expect(rowOf(a!.page, 'only-b.txt')).toHaveCount(1);
+  await rowOf(b!.page, 'only-b.txt').getByRole('button', { name: 'Accept' }).click();
+  await expect(rowOf(b!.page, 'only-b.txt')).toHaveAttribute('data-status', 'verified');
+  expect(await transfersOf(c!.page)).toEqual([]);
 });

@@ -155,6 +155,13 @@ export async function figureFiles(ctx) {
   try {
     // ---- P3 ----
     const p3Name = `p3-${megabytes}MB.bin`;
+    // The receiver's JS heap (Chromium's performance.memory) sampled every 100 ms during P3.
+    await b.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      const used = () => w.performance.memory?.usedJSHeapSize ?? 0;
+      w.__heap = { base: used(), max: used() };
+      w.__heap.timer = setInterval(() => (w.__heap.max = Math.max(w.__heap.max, used())), 100);
+    });
     const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
     const storedAt = await b.page
       .waitForFunction(
@@ -168,7 +175,19 @@ export async function figureFiles(ctx) {
       )
       .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
     const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
+    const heap = /** @type {{ base: number, max: number }} */ (
+      await b.page.evaluate(() => {
+        const w = /** @type {any} */ (window);
+        clearInterval(w.__heap.timer);
+        return { base: w.__heap.base, max: w.__heap.max };
+      })
+    );
+    const heapGrowthMB = Number(((heap.max - heap.base) / 1e6).toFixed(1));
+    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer`);
     const delivered = await waitStatus(a, p3Name, ['delivered'], 60_000).then(() => transferOf(a, p3Name));
+    // Free the receiver's storage quota for P4 (the copy kept in OPFS).
+    await b.page.getByRole('listitem').filter({ hasText: p3Name }).getByRole('button', { name: 'Remove' }).click();
+    await b.page.waitForFunction((n) => !/** @type {any} */ (window).meshpad.files().some((/** @type {any} */ t) => t.name === n), p3Name, { timeout: 60_000 });
     const bytes = megabytes * 1_000_000;
     const transferMBps = bytes / 1e6 / ((storedAt - acceptedAt) / 1000);
     const verifiedMBps = bytes / 1e6 / ((verifiedAt - acceptedAt) / 1000);
@@ -202,6 +221,8 @@ export async function figureFiles(ctx) {
       ratioToBestRaw: bestRaw ? Number((transferMBps / bestRaw).toFixed(3)) : null,
       ratioVerifiedToBestRaw: bestRaw ? Number((verifiedMBps / bestRaw).toFixed(3)) : null,
       target: '≥ 0.9 × best raw',
+      /** Peak growth of the receiving page's JS heap during the transfer (performance.memory). */
+      receiverHeapGrowthMB: heapGrowthMB,
       sentBytes: delivered?.sentBytes ?? null,
     };
     const p4 = {

@@ -36,9 +36,12 @@ export interface Incoming {
   /** Blocks the current session may still start. */
   expected: Set<number>;
   readonly failures: Map<number, number>;
-  /** Verifies and stores completed blocks one after another. */
-  writes: Promise<void>;
-  /** Blocks complete in memory, waiting in `writes`. */
+  /**
+   * Completed blocks being checked and stored. They run concurrently (one OPFS file each): a
+   * block's write waits mostly on the browser's file I/O, and one at a time fell behind the link.
+   */
+  readonly stores: Set<Promise<void>>;
+  /** Blocks complete in memory, being stored. */
   readonly pending: Set<number>;
   bytesDone: number;
   readonly rate: RateMeter;
@@ -108,6 +111,18 @@ export class FileReceiver {
     this.end(t, 'cancelled', 'cancelled', true);
   }
 
+  /** Forgets a finished transfer and deletes what it stored (the saved copy stays where it was saved). */
+  async remove(key: string): Promise<void> {
+    const t = this.transfers.get(key);
+    if (!t || isLive(t.status)) return;
+    this.transfers.delete(key);
+    this.ctx.changed();
+    await settled(t);
+    if ([...this.transfers.values()].some((other) => other.manifest.hash === t.manifest.hash)) return;
+    await this.storage.blocks.delete(t.manifest.hash);
+    await this.storage.records.delete(t.manifest.hash);
+  }
+
   /** The link to `peer` is open (again): resume every unfinished transfer from it. */
   onPeerOpen(peer: PeerId): void {
     for (const t of this.transfers.values()) if (t.peer === peer && t.status === 'receiving') this.startSession(t);
@@ -144,7 +159,13 @@ export class FileReceiver {
       t.filling = null;
       const { block, data } = filling;
       t.pending.add(block);
-      t.writes = t.writes.then(() => this.storeBlock(t, block, data)).finally(() => t.pending.delete(block));
+      const store: Promise<void> = this.storeBlock(t, block, data)
+        .catch(() => undefined)
+        .finally(() => {
+          t.pending.delete(block);
+          t.stores.delete(store);
+        });
+      t.stores.add(store);
     }
     return null;
   }
@@ -197,7 +218,7 @@ export class FileReceiver {
       session: null,
       expected: new Set(),
       failures: new Map(),
-      writes: Promise.resolve(),
+      stores: new Set(),
       pending: new Set(),
       bytesDone: held,
       rate: new RateMeter(),
@@ -210,7 +231,7 @@ export class FileReceiver {
   private begin(t: Incoming): void {
     if (t.status !== 'receiving') return;
     if (t.have.complete) {
-      t.writes = t.writes.then(() => this.verifyWhole(t));
+      void this.verifyWhole(t);
     } else if (this.ctx.isOpen(t.peer)) {
       this.startSession(t);
     }
@@ -266,7 +287,7 @@ export class FileReceiver {
     if (t.status !== 'receiving') return;
     t.have.set(block);
     await this.persist(t);
-    if (t.have.complete) await this.verifyWhole(t);
+    if (t.have.complete && t.status === 'receiving') await this.verifyWhole(t);
   }
 
   private async verifyWhole(t: Incoming): Promise<void> {
@@ -312,13 +333,18 @@ export class FileReceiver {
     this.retireSession(t);
     if (discard) {
       const hash = t.manifest.hash;
-      t.writes = t.writes.then(async () => {
+      void settled(t).then(async () => {
         await this.storage.blocks.delete(hash).catch(() => undefined);
         await this.storage.records.delete(hash).catch(() => undefined);
       });
     }
     this.ctx.changed();
   }
+}
+
+/** Resolves once every block store of `t` under way now has finished. */
+async function settled(t: Incoming): Promise<void> {
+  await Promise.allSettled([...t.stores]);
 }
 
 export function keyOf(peer: PeerId, id: string): string {

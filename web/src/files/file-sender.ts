@@ -78,6 +78,16 @@ export class FileSender {
     }
   }
 
+  /** Forgets a finished transfer to `peer` (and the file, once no peer is left). */
+  remove(id: string, peer: PeerId): void {
+    const file = this.files.get(id);
+    const target = file?.peers.get(peer);
+    if (!file || !target || isActive(target.status)) return;
+    file.peers.delete(peer);
+    if (file.peers.size === 0) this.files.delete(id);
+    this.ctx.changed();
+  }
+
   has(id: string): boolean {
     return this.files.has(id);
   }

@@ -49,6 +49,23 @@ describe('FilesRoom transfers (in-memory network)', () => {
     expect(view(a.files, 'out')).toMatchObject({ verified: true, sentBytes: bytes.length });
     expect(await saved(b.files, offer.key)).toBe(sha(bytes));
     expect((await b.storage.records.list())[0]?.status).toBe('verified');
+    await b.files.remove(offer.key);
+    await a.files.remove(view(a.files, 'out')!.key);
+    expect(b.files.list()).toEqual([]);
+    expect(a.files.list()).toEqual([]);
+    expect(b.storage.blocks.files.size).toBe(0);
+    expect(b.storage.records.map.size).toBe(0);
+  });
+
+  it('Remove does nothing to a transfer still running', async () => {
+    const { net, a, b } = await pair(4 * BLOCK_BYTES);
+    b.files.accept(view(b.files, 'in')!.key);
+    await net.until(() => (view(b.files, 'in')?.bytesDone ?? 0) > BLOCK_BYTES);
+    await b.files.remove(view(b.files, 'in')!.key);
+    await a.files.remove(view(a.files, 'out')!.key);
+    expect(view(b.files, 'in')?.status).toBe('receiving');
+    expect(view(a.files, 'out')?.status).toBe('sending');
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
   });
 
   it('a link that reports drain from inside send (as PeerLink does) still gets every chunk exactly once', async () => {

@@ -145,6 +145,18 @@ export class FilesRoom {
     else this.receiver.cancel(key);
   }
 
+  /** Removes a finished transfer from the list; for a download, deletes the stored copy too. */
+  async remove(key: string): Promise<void> {
+    if (key.startsWith('prep:')) {
+      this.preparing.delete(key.slice(5));
+      this.notify();
+      return;
+    }
+    const out = parseOutKey(key);
+    if (out) this.sender.remove(out.id, out.peer);
+    else await this.receiver.remove(key);
+  }
+
   /** A verified download, ready to save under its original name. */
   file(key: string): Promise<{ blob: Blob; name: string } | null> {
     return this.receiver.file(key);

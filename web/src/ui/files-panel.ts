@@ -65,6 +65,15 @@ export class FilesPanel extends LitElement {
     this.sendFiles([...files]);
   };
 
+  /** "Send a file to <peer>" in the peer list: choose files for that one peer. */
+  private readonly onSendTo = (event: Event) => {
+    const peer = (event as CustomEvent<{ peer?: unknown }>).detail?.peer;
+    if (typeof peer !== 'string' || !this.peers.some((p) => p.id === peer)) return;
+    this.target = peer;
+    this.requestUpdate();
+    this.renderRoot.querySelector<HTMLInputElement>('input[type=file]')?.click();
+  };
+
   constructor() {
     super();
     this.files = null;
@@ -76,12 +85,14 @@ export class FilesPanel extends LitElement {
     window.addEventListener('dragover', this.onDragOver);
     window.addEventListener('drop', this.onDrop);
     window.addEventListener('paste', this.onPaste, { capture: true });
+    window.addEventListener('meshpad-send-file', this.onSendTo);
   }
 
   disconnectedCallback(): void {
     window.removeEventListener('dragover', this.onDragOver);
     window.removeEventListener('drop', this.onDrop);
     window.removeEventListener('paste', this.onPaste, { capture: true });
+    window.removeEventListener('meshpad-send-file', this.onSendTo);
     this.unsubscribe?.();
     this.unsubscribe = null;
     super.disconnectedCallback();
@@ -132,6 +143,9 @@ export class FilesPanel extends LitElement {
         ${ACTIVE.has(t.status) && t.status !== 'offered' ? html`<button type="button" @click=${() => this.files?.cancel(t.key)}>Cancel</button>` : nothing}
         ${t.direction === 'out' && t.status === 'offered' ? html`<button type="button" @click=${() => this.files?.cancel(t.key)}>Cancel</button>` : nothing}
         ${t.direction === 'in' && t.status === 'verified' ? html`<button type="button" @click=${() => void this.save(t)}>Save</button>` : nothing}
+        ${!ACTIVE.has(t.status) && !(t.status === 'preparing' && !t.error)
+          ? html`<button type="button" title="Remove from the list${t.direction === 'in' ? ' and delete the copy kept in this browser' : ''}" @click=${() => void this.files?.remove(t.key)}>Remove</button>`
+          : nothing}
       </div>
     </li>`;
   }
