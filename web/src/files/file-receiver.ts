@@ -12,13 +12,14 @@ import { BlockMap } from './block-map.ts';
 import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import type { DownloadRecord, FileStorage } from './file-storage.ts';
-import { blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
+import { BLOCK_BYTES, blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
 
 /** A block that fails its hash this many times fails the transfer. */
 export const MAX_BLOCK_RETRIES = 3;
 /** Offers from one peer waiting for an answer; more is a flood and drops the peer. */
 export const MAX_PENDING_OFFERS = 64;
+const MAX_SPARE_BUFFERS = 4;
 
 export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
 
@@ -53,6 +54,8 @@ export class FileReceiver {
   /** Every session we opened, per peer (old ones stay so their late chunks are recognised). */
   private readonly sessions = new Map<PeerId, Map<number, Incoming>>();
   private nextSession = 1;
+  /** Block buffers whose store finished, reused for the next blocks (less garbage at link speed). */
+  private readonly spare: Uint8Array[] = [];
 
   constructor(
     private readonly ctx: FilesContext,
@@ -146,7 +149,7 @@ export class FileReceiver {
     if (!filling) {
       if (!t.expected.has(chunk.block)) return `block ${chunk.block} was not requested`;
       t.expected.delete(chunk.block);
-      filling = t.filling = { block: chunk.block, data: new Uint8Array(length), offset: 0 };
+      filling = t.filling = { block: chunk.block, data: this.buffer(length), offset: 0 };
     }
     if (chunk.offset !== filling.offset) return `chunk at offset ${chunk.offset} of block ${chunk.block}, expected ${filling.offset}`;
     if (chunk.offset + chunk.data.length > length) return `chunk runs past the end of block ${chunk.block}`;
@@ -164,6 +167,7 @@ export class FileReceiver {
         .finally(() => {
           t.pending.delete(block);
           t.stores.delete(store);
+          if (data.length === BLOCK_BYTES && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(data);
         });
       t.stores.add(store);
     }
@@ -202,6 +206,10 @@ export class FileReceiver {
     }
     this.create(peer, id, fromName, manifest, 'offered', new BlockMap(blockCount(manifest.size)));
     this.ctx.changed();
+  }
+
+  private buffer(length: number): Uint8Array {
+    return length === BLOCK_BYTES ? (this.spare.pop() ?? new Uint8Array(BLOCK_BYTES)) : new Uint8Array(length);
   }
 
   private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap): Incoming {
