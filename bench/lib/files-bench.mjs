@@ -68,6 +68,47 @@ async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @
 }
 
 /**
+ * Cursor frames: A moves its cursor (ArrowLeft, `count` times, `gapMs` apart); in B every mutation
+ * of the editor content is the remote caret moving (the text does not change). Latency = A's
+ * keydown → the first mutation in B after it (both in-page clocks).
+ */
+async function cursorLatency(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ count, /** @type {number} */ gapMs) {
+  await b.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__caret = [];
+    w.__caretObs?.disconnect();
+    w.__caretObs = new MutationObserver(() => w.__caret.push(performance.timeOrigin + performance.now()));
+    w.__caretObs.observe(w.__bench.content(), { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  await a.page.locator('meshpad-editor .cm-content').focus();
+  await a.page.keyboard.press('ControlOrMeta+End');
+  await new Promise((r) => setTimeout(r, 300));
+  await b.page.evaluate(() => (/** @type {any} */ (window).__caret.length = 0));
+  const k0 = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.keydowns.length));
+  for (let i = 0; i < count; i++) {
+    await a.page.keyboard.press('ArrowLeft');
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const keydowns = /** @type {number[]} */ (await a.page.evaluate((k) => /** @type {any} */ (window).__bench.keydowns.slice(k), k0));
+  const seen = /** @type {number[]} */ (await b.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__caretObs.disconnect();
+    return w.__caret;
+  }));
+  /** @type {number[]} */
+  const latency = [];
+  let j = 0;
+  for (let i = 0; i < keydowns.length; i++) {
+    const k = /** @type {number} */ (keydowns[i]);
+    const next = keydowns[i + 1] ?? Infinity;
+    while (j < seen.length && /** @type {number} */ (seen[j]) < k) j++;
+    if (j < seen.length && /** @type {number} */ (seen[j]) < next + 1000) latency.push(/** @type {number} */ (seen[j]) - k);
+  }
+  return latency;
+}
+
+/**
  * Control for the "second RTCPeerConnection for bulk" question: a raw reliable channel on its
  * OWN connection between the same two pages saturates the link (same CPU load, but no SCTP
  * association shared with the keystrokes) for as long as `during()` runs.
@@ -205,6 +246,19 @@ export async function figureFiles(ctx) {
     const saturatedThroughout = afterTyping?.status === 'receiving';
     if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
     await waitStatus(b, p4Name, ['verified'], 600_000);
+    // Cursor frames: idle, then during another transfer.
+    const cursorKeys = ctx.quick ? 30 : 100;
+    const cursorIdle = await cursorLatency(a, b, cursorKeys, 50);
+    const p4cName = `p4c-${megabytes}MB.bin`;
+    await startTransfer(a, b, p4cName, megabytes);
+    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4cName, { polling: 10, timeout: 60_000 });
+    const cursorBusy = await cursorLatency(a, b, cursorKeys, 50);
+    const cursorSaturated = (await transferOf(b, p4cName))?.status === 'receiving';
+    if (!cursorSaturated) notes.push('files P4 cursors: the transfer ended before the cursor moves did');
+    await waitStatus(b, p4cName, ['verified'], 600_000);
+    const cursorIdleS = summarize(cursorIdle);
+    const cursorBusyS = summarize(cursorBusy);
+    log(`files: P4 cursor A → caret moved in B p50/p99 idle ${cursorIdleS.median}/${cursorIdleS.p99} ms [${cursorIdleS.n}], during transfer ${cursorBusyS.median}/${cursorBusyS.p99} ms [${cursorBusyS.n}]`);
     // The same keystrokes while a raw channel on a separate connection saturates the link.
     const control = await withSeparateBulkConnection(a, b, () => ctx.typeAndMeasure(a, b, keys, gapMs));
     const controlS = summarize(control.result.latency);
@@ -236,6 +290,9 @@ export async function figureFiles(ctx) {
       aSideIdle: summarize(idle.aSide),
       aSideDuringTransfer: summarize(busy.aSide),
       saturatedThroughout,
+      cursorIdle: cursorIdleS,
+      cursorDuringTransfer: { ...cursorBusyS, saturatedThroughout: cursorSaturated },
+      cursorP99Increase: cursorIdleS.p99 !== null && cursorBusyS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null,
       /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
       duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
     };
@@ -248,10 +305,11 @@ export async function figureFiles(ctx) {
       ...p4,
       rows: [
         [p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`],
+        ['P4 cursor move A → caret moved in B while a transfer runs vs idle', 'ms', `busy ${fmt(cursorBusyS.median)} (${fmt(cursorBusyS.p99)}) [${cursorBusyS.n}]`, `idle ${fmt(cursorIdleS.median)} (${fmt(cursorIdleS.p99)}) [${cursorIdleS.n}]`, `p99 +${fmt(cursorBusyS.p99 !== null && cursorIdleS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null)} ms`],
         ['P4 control: raw bulk on a second RTCPeerConnection instead', 'ms', `busy ${fmt(controlS.median)} (${fmt(controlS.p99)}) [${controlS.n}]`, `bulk ${control.mbps.toFixed(1)} MB/s`, '—'],
       ],
     };
-    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency };
+    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency, cursorIdle, cursorDuringTransfer: cursorBusy };
     log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms`);
   } finally {
     await ctx.closePeers(peers);
