@@ -5,7 +5,7 @@
  * that window files run at full speed.
  */
 export const TYPING_HOLD_MS = 300;
-export const TYPING_SHARE = 0.5;
+export const TYPING_SHARE = 0.2;
 
 export class FilesPacer {
   private lastUrgentAt = Number.NEGATIVE_INFINITY;
