@@ -196,6 +196,8 @@ export class FileReceiver {
     const previous = [...this.transfers.values()].find((t) => t.manifest.hash === manifest.hash && (t.status === 'receiving' || t.status === 'paused' || t.status === 'verified'));
     if (stored && previous) {
       this.retireSession(previous);
+      // Its block stores still under way must not write its record (old id and sender) over ours.
+      previous.status = 'paused';
       this.transfers.delete(previous.key);
       const t = this.create(peer, id, fromName, manifest, 'receiving', BlockMap.decode(blockCount(manifest.size), stored.have));
       t.filling = previous.filling;
