@@ -7,7 +7,7 @@ export default defineConfig({
     environment: 'node',
     coverage: {
       provider: 'v8',
-      include: ['web/src/net/**', 'web/src/sync/**', 'web/src/ai/**', 'web/src/invite/**'],
+      include: ['web/src/net/**', 'web/src/sync/**', 'web/src/ai/**', 'web/src/invite/**', 'web/src/files/**'],
       exclude: ['**/*.test.ts', '**/*.d.ts', 'web/src/test-support/**'],
       reporter: ['text-summary', 'text'],
       // The networking core must stay well covered (issue 3); `npm test` fails below this.

@@ -15,7 +15,9 @@
 // Options:
 //   --no-build          do not run `vite build` (Meshpad) / rebuild the y-webrtc page if built
 //   --quick             few repetitions (smoke test of the harness; figures not meaningful)
-//   --only=p1,p2,p2x8,p5,p6,tp,p9   run only these figures (p9: cursor frames, bench/lib/cursor-bench.mjs)
+//   --only=p1,p2,p2x8,p5,p6,tp,p9,files   run only these figures (p9: cursor frames, bench/lib/cursor-bench.mjs;
+//                       files: P3/P4, bench/lib/files-bench.mjs)
+//   --files-mb=N        P3/P4 file size in MB (default 256)
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
@@ -53,7 +55,7 @@ const opt = (/** @type {string} */ name) => {
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
-const known = ['no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
+const known = ['files-mb', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -78,7 +80,8 @@ const num = (/** @type {string} */ name, /** @type {number} */ dflt, min = 1) =>
 };
 const CFG = {
   build: opt('no-build') !== true,
-  only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9'],
+  only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'],
+  filesMb: num('files-mb', quick ? 32 : 256),
   reps: num('reps', quick ? 2 : 5),
   keys: num('keys', quick ? 40 : 500),
   keys8: num('keys8', quick ? 40 : 500),
@@ -100,7 +103,7 @@ const CFG = {
   watchdogMs: 25 * 60_000,
 };
 for (const f of CFG.only) {
-  if (!['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9'].includes(f)) {
+  if (!['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'].includes(f)) {
     console.error(`[bench] --only: unknown figure ${f}`);
     process.exit(2);
   }
@@ -907,6 +910,10 @@ function fmt(/** @type {number | null | undefined} */ v, /** @type {string} */ u
 function table() {
   const rows = [['figure', 'unit', 'Meshpad median (p99) [n]', 'y-webrtc median (p99) [n]', 'ratio M/Y median (p99)']];
   for (const [key, f] of Object.entries(figures)) {
+    if (f.rows) {
+      rows.push(...f.rows);
+      continue;
+    }
     if (key === 'raw_throughput') {
       rows.push([f.title, f.unit, `${fmt(f.raw.median, '')} (min ${fmt(f.raw.min, '')}, max ${fmt(f.raw.max, '')}) [${f.raw.n}]`, '—', '—']);
       continue;
@@ -984,6 +991,11 @@ async function main() {
     ['p6', figureP6],
     ['tp', figureTp],
     ['p9', () => figureP9({ openRoom, closePeers, putFigure, log, seconds: quick ? 3 : 10 })],
+    ['files', async () => {
+      phase = 'files';
+      const { figureFiles } = await import('./lib/files-bench.mjs');
+      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb });
+    }],
   ]);
   /** @type {Record<string, number>} */
   const phaseSeconds = {};

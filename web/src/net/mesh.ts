@@ -62,6 +62,8 @@ export interface MeshEvents extends Record<string, unknown> {
   change: void;
   'peer-open': PeerId;
   message: { peer: PeerId; label: ChannelLabel; data: Uint8Array };
+  /** The link to `peer` sent queued frames of `label` and can take more. */
+  drain: { peer: PeerId; label: ChannelLabel };
   diagnostic: MeshDiagnostic;
 }
 
@@ -148,6 +150,11 @@ export class Mesh extends Emitter<MeshEvents> {
 
   broadcast(label: ChannelLabel, data: Uint8Array): void {
     for (const s of this.supervisors.values()) s.openLink?.send(label, data);
+  }
+
+  /** Bytes of `label` queued by our scheduler for `peer` (0 when no link is open). */
+  queuedBytes(peer: PeerId, label: ChannelLabel): number {
+    return this.supervisors.get(peer)?.openLink?.queuedBytes(label) ?? 0;
   }
 
   pendingSendBytes(): number {
@@ -267,7 +274,10 @@ export class Mesh extends Emitter<MeshEvents> {
     });
     this.supervisors.set(peer, supervisor);
     supervisor.on('change', () => this.emit('change', undefined));
-    supervisor.on('open', () => this.emit('peer-open', peer));
+    supervisor.on('open', (link) => {
+      link.on('drain', (label) => this.emit('drain', { peer, label }));
+      this.emit('peer-open', peer);
+    });
     supervisor.on('close', (info) => {
       if (info.reason !== 'closed') this.diagnose(peer, 'link-closed', `${info.reason}: ${info.detail}`);
     });

@@ -63,6 +63,8 @@ export interface LinkEvents extends Record<string, unknown> {
   /** ICE is connected again after `degraded`. */
   recovered: void;
   message: { label: ChannelLabel; data: Uint8Array };
+  /** The scheduler sent frames of `label` and its queue is short again: producers may refill. */
+  drain: ChannelLabel;
   close: LinkCloseInfo;
 }
 
@@ -107,7 +109,7 @@ export class PeerLink extends Emitter<LinkEvents> {
       this.negotiated.set(spec.label, channel);
       ports.set(spec.label, channel as ChannelPort);
     }
-    this.scheduler = new SendScheduler(ports);
+    this.scheduler = new SendScheduler(ports, CHANNELS, { onDrain: (label) => this.emit('drain', label) });
 
     this.peer.on('signal', (signal) => {
       if (this.current === 'closed') return;
@@ -208,6 +210,11 @@ export class PeerLink extends Emitter<LinkEvents> {
 
   queuedBytes(label: ChannelLabel): number {
     return this.scheduler.queuedBytes(label);
+  }
+
+  /** Bytes the files channel may keep buffered now (see files-budget.ts). */
+  get filesBudgetBytes(): number {
+    return this.scheduler.filesBudgetBytes;
   }
 
   /** Bytes still queued by us or buffered by the browser, over all channels. */

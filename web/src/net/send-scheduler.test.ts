@@ -3,12 +3,12 @@ import type { ChannelLabel } from './channels.ts';
 import {
   LINK_HIGH_WATER_BYTES,
   LOSSY_QUEUE_LIMIT,
-  LOW_CLASS_WATER_BYTES,
   RELIABLE_QUEUE_LIMIT_BYTES,
   SchedulerOverflowError,
   SendScheduler,
   type ChannelPort,
 } from './send-scheduler.ts';
+import { FILES_BUDGET_MAX_BYTES, FILES_BUDGET_MIN_BYTES } from './files-budget.ts';
 
 /** A channel whose buffer drains only when the test says so, recording what was sent in order. */
 class FakePort implements ChannelPort {
@@ -45,9 +45,9 @@ describe('SendScheduler', () => {
     expect(wire).toEqual([['code-sync', 10]]);
   });
 
-  it('holds files back while the link buffers more than the low-class water mark', () => {
+  it('holds files back while the link buffers more than the files budget', () => {
     const { wire, ports, scheduler } = setup();
-    ports.get('code-sync')!.bufferedAmount = LOW_CLASS_WATER_BYTES;
+    ports.get('code-sync')!.bufferedAmount = scheduler.filesBudgetBytes;
     scheduler.enqueue('files', [frame(16 * 1024)]);
     expect(wire).toEqual([]);
     expect(scheduler.queuedBytes('files')).toBe(16 * 1024);
@@ -56,10 +56,11 @@ describe('SendScheduler', () => {
     expect(wire).toEqual([['files', 16 * 1024]]);
   });
 
-  it('never lets more than the low-class water mark of files sit in front of a keystroke', () => {
+  it('never lets more than the files budget sit in front of a keystroke', () => {
     const { wire, ports, scheduler } = setup();
     scheduler.enqueue('files', Array.from({ length: 64 }, () => frame(64 * 1024)));
-    expect(ports.get('files')!.bufferedAmount).toBeLessThanOrEqual(LOW_CLASS_WATER_BYTES);
+    expect(ports.get('files')!.bufferedAmount).toBeLessThan(FILES_BUDGET_MAX_BYTES);
+    expect(ports.get('files')!.bufferedAmount).toBeLessThan(scheduler.filesBudgetBytes + 64 * 1024);
     scheduler.enqueue('code-sync', [frame(20)]);
     expect(wire.at(-1)).toEqual(['code-sync', 20]);
   });

@@ -17,6 +17,8 @@ import { AiPeerService } from '../ai/ai-peer-service.ts';
 import { AiRoom, type AiSettings } from '../ai/ai-room.ts';
 import { chooseAiPeer, type RoomAiPeer } from '../ai/room-ai-peer.ts';
 import type { AiFetch } from '../ai/openai-stream.ts';
+import { FilesRoom } from '../files/files-room.ts';
+import { memoryStorage, type FileStorage } from '../files/file-storage.ts';
 import { CodeSyncProvider } from './code-sync-provider.ts';
 import { CursorAwareness } from './cursor-awareness.ts';
 import { CursorProvider } from './cursors.ts';
@@ -55,6 +57,8 @@ export interface RoomSessionOptions {
   readonly aiLog?: (line: string) => void;
   /** Local persistence of the document (IndexedDB in browsers); none in the headless peer. */
   readonly persistence?: (doc: Y.Doc, roomId: string) => DocPersistence;
+  /** Where received files are kept (OPFS + IndexedDB in browsers); in memory without it. */
+  readonly fileStorage?: () => FileStorage;
 }
 
 export type DocPersistence = Pick<DocStore, 'whenLoaded' | 'status' | 'error' | 'subscribe' | 'flush' | 'destroy'>;
@@ -70,6 +74,7 @@ export class RoomSession {
   private presenceProvider: PresenceProvider | null = null;
   private cursors: CursorProvider | null = null;
   private aiRoom: AiRoom | null = null;
+  private filesRoom: FilesRoom | null = null;
   private readonly clock: Clock;
   private readonly ice: IceConfig;
   private readonly store: DocPersistence | null;
@@ -136,6 +141,13 @@ export class RoomSession {
     this.aiRoom = new AiRoom(mesh, this.options.aiFetch ?? (() => Promise.reject(new Error('this peer cannot call an AI endpoint'))), this.clock);
     if (this.options.aiService) this.aiService = new AiPeerService(this.aiRoom, this.options.aiService, this.options.aiLog);
     this.aiRoom.subscribe(() => this.notify());
+    const presenceOf = this.presenceProvider;
+    this.filesRoom = new FilesRoom(mesh, this.options.fileStorage?.() ?? memoryStorage(), {
+      selfName: () => presenceOf.self.name,
+      peerName: (peer) => presenceOf.peer(peer)?.name ?? peer.slice(0, 8),
+      clock: this.clock,
+    });
+    void this.filesRoom.restore().catch((error: unknown) => console.warn('[meshpad] stored downloads could not be loaded', error));
     mesh.on('change', () => this.notify());
     mesh.on('diagnostic', (diagnostic) => {
       this.diagnostics.push(diagnostic);
@@ -216,6 +228,11 @@ export class RoomSession {
     return chooseAiPeer(mesh.openPeers().map((peer) => ({ peer, presence: presence.peer(peer) ?? null })));
   }
 
+  /** File transfers of the room (null before start). */
+  get files(): FilesRoom | null {
+    return this.filesRoom;
+  }
+
   /** Our name, colour or activity changed; every peer hears at once. */
   updatePresence(change: { name?: string; color?: string; status?: PresenceStatus }): void {
     this.presenceProvider?.update(change);
@@ -249,6 +266,7 @@ export class RoomSession {
     this.ice.stop();
     this.aiService?.destroy();
     this.aiRoom?.destroy();
+    this.filesRoom?.destroy();
     this.cursors?.destroy();
     this.presenceProvider?.destroy();
     this.provider?.destroy();

@@ -4,6 +4,7 @@
  * in the URL first, and the room view adopts it, so connecting overlaps with loading the editor.
  */
 import type { RoomAddress } from '../net/room-url.ts';
+import { browserFileStorage } from '../files/browser-storage.ts';
 import { DocStore, roomDocName } from '../sync/doc-store.ts';
 import { cleanName } from '../sync/presence.ts';
 import { RoomSession } from '../sync/room-session.ts';
@@ -51,6 +52,7 @@ export function startBrowserSession(room: RoomAddress): StartedSession {
     aiFetch: (url, init) => fetch(url, init),
     blockDirect: localStorage.getItem(BLOCK_DIRECT_KEY) === '1',
     persistence: (doc, roomId) => new DocStore(doc, roomDocName(roomId)),
+    fileStorage: browserFileStorage,
   });
   installDebugHook(session);
   const started = session.start();

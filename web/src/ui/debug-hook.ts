@@ -3,6 +3,7 @@
  * (which read the real RTCDataChannel options through it).
  */
 import { FrameTap, type FrameCounts, type FrameListener } from '../net/frame-tap.ts';
+import type { TransferView } from '../files/files-room.ts';
 import type { ChannelInfo, LinkStats } from '../net/peer-link.ts';
 import type { RoomSession } from '../sync/room-session.ts';
 
@@ -28,6 +29,8 @@ export interface MeshpadDebug {
   watchedFrameHits(): number;
   /** Every frame as it is sent or received (the cursor bench times frame → rendered with it). */
   onFrame(listener: FrameListener): () => void;
+  /** Every file transfer (both directions), as the files panel shows them. */
+  files(): TransferView[];
 }
 
 declare global {
@@ -62,5 +65,6 @@ export function installDebugHook(session: RoomSession): void {
     watchFrames: (text) => frameTap()?.watchFor(text),
     watchedFrameHits: () => frameTap()?.watchedHits ?? 0,
     onFrame: (listener) => frameTap()?.onFrame(listener) ?? (() => undefined),
+    files: () => session.files?.list() ?? [],
   };
 }

@@ -109,6 +109,9 @@ export class PeerList extends LitElement {
           </span>`
         : null}
       <span class="detail">${[route, rtt, countdown, waiting].filter(Boolean).join(' · ')}</span>
+      ${phase === 'connected'
+        ? html`<button type="button" @click=${() => this.dispatchEvent(new CustomEvent('meshpad-send-file', { bubbles: true, composed: true, detail: { peer: peer.id } }))}>Send a file to ${presence?.name ?? peer.id.slice(0, 8)}</button>`
+        : null}
       ${phase === 'failed'
         ? html`<span class="detail">${reason}</span>
             <button type="button" @click=${() => this.dispatchEvent(new CustomEvent('meshpad-retry', { bubbles: true, composed: true }))}>Retry</button>`

@@ -6,6 +6,7 @@ import { retryCountdown, type OverallStatus, type RoomSnapshot } from '../sync/r
 import type { RoomAddress } from '../net/room-url.ts';
 import './code-editor.ts';
 import './ai-panel.ts';
+import './files-panel.ts';
 import './peer-list.ts';
 import './driver-bar.ts';
 import './presence-notices.ts';
@@ -132,6 +133,7 @@ export class RoomView extends LitElement {
         <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
         <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
           .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
+        <meshpad-files-panel .files=${this.controller.session?.files ?? null} .peers=${snapshot?.peers ?? []}></meshpad-files-panel>
         <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
         ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
       </aside>

@@ -1,0 +1,317 @@
+// File-transfer figures of the bench (issue 8), run by bench/run.mjs (`--only=files`):
+//   P3 throughput: a file (default 256 MB) A → B through the files panel, accepted, stored in
+//      OPFS and verified (whole-file SHA-256 read back), against the raw single-channel
+//      throughput measured in the same Chromium in the same run (best of the raw runs).
+//   P4 interference: keystroke A → visible in B, p99 while a transfer A → B saturates the link,
+//      against the same measurement on the idle link (same room, same run).
+import { summarize } from './stats.mjs';
+
+/**
+ * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string }} Peer
+ * @typedef {{
+ *   openRoom: (stack: 'meshpad', n: number) => Promise<{ url: string, peers: Peer[] }>,
+ *   closePeers: (peers: Peer[]) => Promise<void>,
+ *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[] }>,
+ *   tpOnce: () => Promise<number>,
+ *   log: (msg: string) => void,
+ *   figures: Record<string, unknown>,
+ *   raw: Record<string, unknown>,
+ *   notes: string[],
+ *   quick: boolean,
+ *   megabytes: number,
+ * }} FilesBenchContext
+ */
+
+/** Creates `megabytes` MB of random bytes in the page and drops them on it as a file. */
+async function dropFile(/** @type {Peer} */ peer, /** @type {string} */ name, /** @type {number} */ megabytes) {
+  await peer.page.evaluate(
+    ({ name, megabytes }) => {
+      const bytes = new Uint8Array(megabytes * 1_000_000);
+      for (let i = 0; i < bytes.length; i += 65_536) crypto.getRandomValues(bytes.subarray(i, i + 65_536));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    { name, megabytes },
+  );
+}
+
+/** The transfer named `name` in the page's debug hook. */
+function transferOf(/** @type {Peer} */ peer, /** @type {string} */ name) {
+  return peer.page.evaluate((n) => /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ t) => t.name === n) ?? null, name);
+}
+
+/** Waits (in the page, polling every 10 ms) for `name` to reach one of `statuses`; returns the in-page time. */
+function waitStatus(/** @type {Peer} */ peer, /** @type {string} */ name, /** @type {string[]} */ statuses, /** @type {number} */ timeout) {
+  return peer.page
+    .waitForFunction(
+      ([n, s]) => {
+        const t = /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n);
+        if (t && t.status === 'failed') throw new Error(`transfer failed: ${t.error}`);
+        return t && s.includes(t.status) ? performance.timeOrigin + performance.now() : false;
+      },
+      /** @type {const} */ ([name, statuses]),
+      { polling: 10, timeout },
+    )
+    .then((handle) => /** @type {Promise<number>} */ (handle.jsonValue()));
+}
+
+/** Offers a random file A → B, accepts it in B; resolves once B has clicked Accept (in-page time). */
+async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {number} */ megabytes) {
+  await dropFile(a, name, megabytes);
+  // A hashes the file first (manifest), then offers it.
+  await waitStatus(b, name, ['offered'], 120_000);
+  const accept = b.page.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Accept' });
+  const acceptedAt = /** @type {number} */ (await b.page.evaluate(() => performance.timeOrigin + performance.now()));
+  await accept.click();
+  return acceptedAt;
+}
+
+/**
+ * Cursor frames: A moves its cursor (ArrowLeft, `count` times, `gapMs` apart); in B every mutation
+ * of the editor content is the remote caret moving (the text does not change). Latency = A's
+ * keydown → the first mutation in B after it (both in-page clocks).
+ */
+async function cursorLatency(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ count, /** @type {number} */ gapMs) {
+  await b.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__caret = [];
+    w.__caretObs?.disconnect();
+    w.__caretObs = new MutationObserver(() => w.__caret.push(performance.timeOrigin + performance.now()));
+    w.__caretObs.observe(w.__bench.content(), { childList: true, subtree: true, characterData: true, attributes: true });
+  });
+  await a.page.locator('meshpad-editor .cm-content').focus();
+  await a.page.keyboard.press('ControlOrMeta+End');
+  await new Promise((r) => setTimeout(r, 300));
+  await b.page.evaluate(() => (/** @type {any} */ (window).__caret.length = 0));
+  const k0 = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.keydowns.length));
+  for (let i = 0; i < count; i++) {
+    await a.page.keyboard.press('ArrowLeft');
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const keydowns = /** @type {number[]} */ (await a.page.evaluate((k) => /** @type {any} */ (window).__bench.keydowns.slice(k), k0));
+  const seen = /** @type {number[]} */ (await b.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__caretObs.disconnect();
+    return w.__caret;
+  }));
+  /** @type {number[]} */
+  const latency = [];
+  let j = 0;
+  for (let i = 0; i < keydowns.length; i++) {
+    const k = /** @type {number} */ (keydowns[i]);
+    const next = keydowns[i + 1] ?? Infinity;
+    while (j < seen.length && /** @type {number} */ (seen[j]) < k) j++;
+    if (j < seen.length && /** @type {number} */ (seen[j]) < next + 1000) latency.push(/** @type {number} */ (seen[j]) - k);
+  }
+  return latency;
+}
+
+/**
+ * Control for the "second RTCPeerConnection for bulk" question: a raw reliable channel on its
+ * OWN connection between the same two pages saturates the link (same CPU load, but no SCTP
+ * association shared with the keystrokes) for as long as `during()` runs.
+ */
+/** @template T @param {Peer} a @param {Peer} b @param {() => Promise<T>} during */
+async function withSeparateBulkConnection(a, b, during) {
+  const offer = await a.page.evaluate(async () => {
+    const w = /** @type {any} */ (window);
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const dc = pc.createDataChannel('bulk', { ordered: true });
+    dc.binaryType = 'arraybuffer';
+    w.bulk = { pc, dc, open: new Promise((ok) => (dc.onopen = ok)), stop: false, sent: 0 };
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((ok) => {
+      if (pc.iceGatheringState === 'complete') ok(undefined);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok(undefined));
+    });
+    return pc.localDescription?.sdp;
+  });
+  const answer = await b.page.evaluate(async (sdp) => {
+    const w = /** @type {any} */ (window);
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    w.bulk = { pc, got: 0 };
+    pc.ondatachannel = (ev) => (ev.channel.onmessage = (m) => (w.bulk.got += m.data.byteLength));
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((ok) => {
+      if (pc.iceGatheringState === 'complete') ok(undefined);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && ok(undefined));
+    });
+    return pc.localDescription?.sdp;
+  }, offer);
+  await a.page.evaluate(async (sdp) => {
+    const w = /** @type {any} */ (window);
+    await w.bulk.pc.setRemoteDescription({ type: 'answer', sdp });
+    await w.bulk.open;
+    const dc = w.bulk.dc;
+    const buf = new Uint8Array(64 * 1024);
+    dc.bufferedAmountLowThreshold = 4 * 1024 * 1024;
+    const pump = () => {
+      while (!w.bulk.stop && dc.readyState === 'open' && dc.bufferedAmount < 8 * 1024 * 1024) {
+        dc.send(buf);
+        w.bulk.sent += buf.length;
+      }
+      if (!w.bulk.stop) dc.addEventListener('bufferedamountlow', pump, { once: true });
+    };
+    pump();
+  }, answer);
+  const t0 = Date.now();
+  try {
+    const result = await during();
+    const got = /** @type {number} */ (await b.page.evaluate(() => /** @type {any} */ (window).bulk.got));
+    return { result, mbps: got / 1e6 / ((Date.now() - t0) / 1000) };
+  } finally {
+    await a.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      w.bulk.stop = true;
+      w.bulk.pc.close();
+    });
+    await b.page.evaluate(() => /** @type {any} */ (window).bulk.pc.close());
+  }
+}
+
+/** @param {FilesBenchContext} ctx */
+export async function figureFiles(ctx) {
+  const { log, figures, raw, notes } = ctx;
+  const megabytes = ctx.megabytes;
+  const rawRuns = ctx.quick ? 1 : 2;
+
+  // Raw baseline in this run.
+  /** @type {number[]} */
+  const rawMBps = [];
+  for (let r = 0; r < rawRuns; r++) {
+    try {
+      rawMBps.push(await ctx.tpOnce());
+      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s`);
+    } catch (err) {
+      log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
+    }
+  }
+  const bestRaw = rawMBps.length ? Math.max(...rawMBps) : null;
+
+  const { peers } = await ctx.openRoom('meshpad', 2);
+  const [a, b] = /** @type {[Peer, Peer]} */ (peers);
+  try {
+    // ---- P3 ----
+    const p3Name = `p3-${megabytes}MB.bin`;
+    // The receiver's JS heap (Chromium's performance.memory) sampled every 100 ms during P3.
+    await b.page.evaluate(() => {
+      const w = /** @type {any} */ (window);
+      const used = () => w.performance.memory?.usedJSHeapSize ?? 0;
+      w.__heap = { base: used(), max: used() };
+      w.__heap.timer = setInterval(() => (w.__heap.max = Math.max(w.__heap.max, used())), 100);
+    });
+    const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
+    const storedAt = await b.page
+      .waitForFunction(
+        (n) => {
+          const t = /** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n);
+          if (t && t.status === 'failed') throw new Error(`transfer failed: ${t.error}`);
+          return t && (t.bytesDone >= t.size || t.status === 'verified') ? performance.timeOrigin + performance.now() : false;
+        },
+        p3Name,
+        { polling: 10, timeout: 600_000 },
+      )
+      .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
+    const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
+    const heap = /** @type {{ base: number, max: number }} */ (
+      await b.page.evaluate(() => {
+        const w = /** @type {any} */ (window);
+        clearInterval(w.__heap.timer);
+        return { base: w.__heap.base, max: w.__heap.max };
+      })
+    );
+    const heapGrowthMB = Number(((heap.max - heap.base) / 1e6).toFixed(1));
+    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer`);
+    const delivered = await waitStatus(a, p3Name, ['delivered'], 60_000).then(() => transferOf(a, p3Name));
+    // Free the receiver's storage quota for P4 (the copy kept in OPFS).
+    await b.page.getByRole('listitem').filter({ hasText: p3Name }).getByRole('button', { name: 'Remove' }).click();
+    await b.page.waitForFunction((n) => !/** @type {any} */ (window).meshpad.files().some((/** @type {any} */ t) => t.name === n), p3Name, { timeout: 60_000 });
+    const bytes = megabytes * 1_000_000;
+    const transferMBps = bytes / 1e6 / ((storedAt - acceptedAt) / 1000);
+    const verifiedMBps = bytes / 1e6 / ((verifiedAt - acceptedAt) / 1000);
+    log(`files: P3 ${megabytes} MB stored at ${transferMBps.toFixed(2)} MB/s, verified at ${verifiedMBps.toFixed(2)} MB/s end to end (raw best ${bestRaw?.toFixed(2)})`);
+
+    // ---- P4 ----
+    const keys = ctx.quick ? 40 : 200;
+    const gapMs = 20;
+    const idle = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    const p4Name = `p4-${megabytes}MB.bin`;
+    await startTransfer(a, b, p4Name, megabytes);
+    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
+    const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    const afterTyping = await transferOf(b, p4Name);
+    const saturatedThroughout = afterTyping?.status === 'receiving';
+    if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
+    await waitStatus(b, p4Name, ['verified'], 600_000);
+    // Cursor frames: idle, then during another transfer.
+    const cursorKeys = ctx.quick ? 30 : 100;
+    const cursorIdle = await cursorLatency(a, b, cursorKeys, 50);
+    const p4cName = `p4c-${megabytes}MB.bin`;
+    await startTransfer(a, b, p4cName, megabytes);
+    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4cName, { polling: 10, timeout: 60_000 });
+    const cursorBusy = await cursorLatency(a, b, cursorKeys, 50);
+    const cursorSaturated = (await transferOf(b, p4cName))?.status === 'receiving';
+    if (!cursorSaturated) notes.push('files P4 cursors: the transfer ended before the cursor moves did');
+    await waitStatus(b, p4cName, ['verified'], 600_000);
+    const cursorIdleS = summarize(cursorIdle);
+    const cursorBusyS = summarize(cursorBusy);
+    log(`files: P4 cursor A → caret moved in B p50/p99 idle ${cursorIdleS.median}/${cursorIdleS.p99} ms [${cursorIdleS.n}], during transfer ${cursorBusyS.median}/${cursorBusyS.p99} ms [${cursorBusyS.n}]`);
+    // The same keystrokes while a raw channel on a separate connection saturates the link.
+    const control = await withSeparateBulkConnection(a, b, () => ctx.typeAndMeasure(a, b, keys, gapMs));
+    const controlS = summarize(control.result.latency);
+    log(`files: P4 control, bulk on a second RTCPeerConnection (${control.mbps.toFixed(1)} MB/s): keystroke p50/p99 ${controlS.median}/${controlS.p99} ms`);
+
+    const idleS = summarize(idle.latency);
+    const busyS = summarize(busy.latency);
+    const p3 = {
+      title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs best raw channel`,
+      unit: 'MB/s',
+      filesMBps: Number(transferMBps.toFixed(2)),
+      filesVerifiedMBps: Number(verifiedMBps.toFixed(2)),
+      rawMBps: rawMBps.map((v) => Number(v.toFixed(2))),
+      ratioToBestRaw: bestRaw ? Number((transferMBps / bestRaw).toFixed(3)) : null,
+      ratioVerifiedToBestRaw: bestRaw ? Number((verifiedMBps / bestRaw).toFixed(3)) : null,
+      target: '≥ 0.9 × best raw',
+      /** Peak growth of the receiving page's JS heap during the transfer (performance.memory). */
+      receiverHeapGrowthMB: heapGrowthMB,
+      sentBytes: delivered?.sentBytes ?? null,
+    };
+    const p4 = {
+      title: `P4 keystroke A → visible in B while a transfer A → B saturates the link vs idle (${keys} keys each)`,
+      unit: 'ms',
+      idle: idleS,
+      duringTransfer: busyS,
+      p99Increase: idleS.p99 !== null && busyS.p99 !== null ? Number((busyS.p99 - idleS.p99).toFixed(2)) : null,
+      target: 'p99 ≤ idle p99 + 17 ms',
+      /** keydown → RTCDataChannel.send in A: the sender page's own share. */
+      aSideIdle: summarize(idle.aSide),
+      aSideDuringTransfer: summarize(busy.aSide),
+      saturatedThroughout,
+      cursorIdle: cursorIdleS,
+      cursorDuringTransfer: { ...cursorBusyS, saturatedThroughout: cursorSaturated },
+      cursorP99Increase: cursorIdleS.p99 !== null && cursorBusyS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null,
+      /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
+      duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
+    };
+    const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(v));
+    figures.files_p3 = {
+      ...p3,
+      rows: [[p3.title, 'MB/s', `${fmt(p3.filesMBps)} (verified ${fmt(p3.filesVerifiedMBps)})`, `raw best ${fmt(bestRaw === null ? null : Number(bestRaw.toFixed(2)))}`, `files/raw ${fmt(p3.ratioToBestRaw)}`]],
+    };
+    figures.files_p4 = {
+      ...p4,
+      rows: [
+        [p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`],
+        ['P4 cursor move A → caret moved in B while a transfer runs vs idle', 'ms', `busy ${fmt(cursorBusyS.median)} (${fmt(cursorBusyS.p99)}) [${cursorBusyS.n}]`, `idle ${fmt(cursorIdleS.median)} (${fmt(cursorIdleS.p99)}) [${cursorIdleS.n}]`, `p99 +${fmt(cursorBusyS.p99 !== null && cursorIdleS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null)} ms`],
+        ['P4 control: raw bulk on a second RTCPeerConnection instead', 'ms', `busy ${fmt(controlS.median)} (${fmt(controlS.p99)}) [${controlS.n}]`, `bulk ${control.mbps.toFixed(1)} MB/s`, '—'],
+      ],
+    };
+    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency, cursorIdle, cursorDuringTransfer: cursorBusy };
+    log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms`);
+  } finally {
+    await ctx.closePeers(peers);
+  }
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_FRAME_BYTES, encodeFrames } from '../net/frame-codec.ts';
+import { CHUNK_BYTES, CHUNK_HEADER_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
+
+const ID = 'abcdefghijklmnop';
+const text = (s: string) => {
+  const json = new TextEncoder().encode(s);
+  const out = new Uint8Array(json.length + 1);
+  out.set(json, 1);
+  return out;
+};
+
+describe('files channel messages', () => {
+  it('round-trips control messages', () => {
+    const messages = [
+      { t: 'accept', id: ID, session: 7, have: 'AQ', partial: { block: 3, bytes: 100 } },
+      { t: 'accept', id: ID, session: 1, have: '', partial: null },
+      { t: 'decline', id: ID },
+      { t: 'cancel', id: ID, code: 'cancelled', reason: 'cancelled by the sender' },
+      { t: 'need', id: ID, session: 2, block: 0 },
+      { t: 'done', id: ID },
+    ] as const;
+    for (const m of messages) expect(decodeFilesMessage(encodeControl(m))).toEqual({ kind: 'control', message: { v: 1, ...m } });
+  });
+
+  it('round-trips a chunk that fills exactly one frame', () => {
+    const data = new Uint8Array(CHUNK_BYTES).fill(9);
+    const encoded = encodeChunk({ session: 0xffffffff, block: 8191, offset: 1000, data });
+    expect(encoded.length).toBe(CHUNK_HEADER_BYTES + CHUNK_BYTES);
+    expect(encodeFrames(encoded)).toHaveLength(1);
+    expect(encodeFrames(encoded)[0]!.length).toBe(MAX_FRAME_BYTES);
+    const decoded = decodeFilesMessage(encoded);
+    expect(decoded).toMatchObject({ kind: 'chunk', session: 0xffffffff, block: 8191, offset: 1000 });
+    expect(decoded?.kind === 'chunk' && decoded.data).toEqual(data);
+  });
+
+  it('refuses to encode an empty or oversized chunk', () => {
+    expect(() => encodeChunk({ session: 1, block: 0, offset: 0, data: new Uint8Array(0) })).toThrow(RangeError);
+    expect(() => encodeChunk({ session: 1, block: 0, offset: 0, data: new Uint8Array(CHUNK_BYTES + 1) })).toThrow(RangeError);
+  });
+
+  it('decodes anything else to null', () => {
+    const chunk = encodeChunk({ session: 1, block: 0, offset: 0, data: new Uint8Array(10) });
+    const zeroSession = chunk.slice();
+    zeroSession.fill(0, 1, 5);
+    const oversized = new Uint8Array(CHUNK_HEADER_BYTES + CHUNK_BYTES + 1);
+    oversized[0] = 1;
+    oversized[4] = 1;
+    const bad = [
+      new Uint8Array(0),
+      new Uint8Array([2, 1, 2, 3]),
+      chunk.subarray(0, CHUNK_HEADER_BYTES),
+      zeroSession,
+      oversized,
+      text('not json'),
+      text('{"v":1,"t":"launch","id":"abcdefghijklmnop"}'),
+      text('{"v":2,"t":"done","id":"abcdefghijklmnop"}'),
+      text('{"v":1,"t":"done","id":"short"}'),
+      text('{"v":1,"t":"done","id":"abcdefghijklmnop/../"}'),
+      text('{"v":1,"t":"need","id":"abcdefghijklmnop","session":0,"block":1}'),
+      text('{"v":1,"t":"need","id":"abcdefghijklmnop","session":1,"block":-1}'),
+      text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"+/=","partial":null}'),
+      text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":{"block":0,"bytes":0}}'),
+      text(`{"v":1,"t":"cancel","id":"abcdefghijklmnop","code":"cancelled","reason":"${'x'.repeat(201)}"}`),
+      text('{"v":1,"t":"cancel","id":"abcdefghijklmnop","code":"whatever","reason":""}'),
+      text('{"v":1,"t":"offer","id":"abcdefghijklmnop","from":"A","manifest":{}}'),
+      new Uint8Array([0, 0xff, 0xfe]),
+    ];
+    for (const bytes of bad) expect(decodeFilesMessage(bytes), new TextDecoder().decode(bytes.subarray(1, 60))).toBeNull();
+  });
+});

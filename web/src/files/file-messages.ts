@@ -1,0 +1,105 @@
+/**
+ * Messages of the `files` channel (reliable, ordered). The first byte says which kind:
+ *   0x00 control: JSON in UTF-8, validated with valibot (see ControlSchema);
+ *   0x01 chunk:   u32 session, u32 block, u32 offset in the block (big endian), then 1..CHUNK_BYTES
+ *                 bytes of the file. One chunk fits one frame of the frame codec.
+ * Control messages:
+ *   offer   sender → receiver  a file (manifest) and who offers it
+ *   accept  receiver → sender  send me what I lack: `have` block map, a partly received block
+ *                              (`partial`), and a fresh `session` number that the chunks carry
+ *                              (also sent to resume after a reconnect or a reload)
+ *   decline receiver → sender
+ *   cancel  either way         stops the transfer for both, with a code and a reason
+ *   need    receiver → sender  a block failed its hash: send it again in this session
+ *   done    receiver → sender  every block stored and the whole-file SHA-256 matched
+ */
+import * as v from 'valibot';
+import { MAX_FRAME_BYTES } from '../net/frame-codec.ts';
+import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
+import { ManifestSchema } from './manifest.ts';
+
+export const FILES_MESSAGE_VERSION = 1;
+const CONTROL = 0x00;
+const CHUNK = 0x01;
+export const CHUNK_HEADER_BYTES = 13;
+/** Largest chunk payload: exactly one whole frame. */
+export const CHUNK_BYTES = MAX_FRAME_BYTES - 1 - CHUNK_HEADER_BYTES;
+export const MAX_REASON_CHARS = 200;
+const MAX_SESSION = 0xffffffff;
+
+const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,32}$/));
+const Session = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SESSION));
+const Index = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const ControlSchema = v.variant('t', [
+  v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('offer'), id: Id, from: v.pipe(v.string(), v.minLength(1), v.maxLength(40)), manifest: ManifestSchema }),
+  v.object({
+    v: v.literal(FILES_MESSAGE_VERSION),
+    t: v.literal('accept'),
+    id: Id,
+    session: Session,
+    have: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]*$/), v.maxLength(2048)),
+    partial: v.nullable(v.object({ block: Index, bytes: v.pipe(Index, v.minValue(1)) })),
+  }),
+  v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('decline'), id: Id }),
+  v.object({
+    v: v.literal(FILES_MESSAGE_VERSION),
+    t: v.literal('cancel'),
+    id: Id,
+    /** cancelled: by a person; unavailable: the sender no longer has the file (keep what arrived); failed: an error. */
+    code: v.picklist(['cancelled', 'unavailable', 'failed']),
+    reason: v.pipe(v.string(), v.maxLength(MAX_REASON_CHARS)),
+  }),
+  v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('need'), id: Id, session: Session, block: Index }),
+  v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('done'), id: Id }),
+]);
+
+export type ControlMessage = v.InferOutput<typeof ControlSchema>;
+/** A control message without the version field (added by encodeControl). */
+export type OutgoingControl = ControlMessage extends infer M ? (M extends ControlMessage ? Omit<M, 'v'> : never) : never;
+
+export interface Chunk {
+  readonly session: number;
+  readonly block: number;
+  readonly offset: number;
+  readonly data: Uint8Array;
+}
+
+export type FilesMessage = { readonly kind: 'control'; readonly message: ControlMessage } | ({ readonly kind: 'chunk' } & Chunk);
+
+export function encodeControl(message: OutgoingControl): Uint8Array {
+  const json = encodeJsonMessage({ v: FILES_MESSAGE_VERSION, ...message });
+  const out = new Uint8Array(json.length + 1);
+  out[0] = CONTROL;
+  out.set(json, 1);
+  return out;
+}
+
+export function encodeChunk(chunk: Chunk): Uint8Array {
+  if (chunk.data.length === 0 || chunk.data.length > CHUNK_BYTES) throw new RangeError(`chunk of ${chunk.data.length} bytes`);
+  const out = new Uint8Array(CHUNK_HEADER_BYTES + chunk.data.length);
+  const view = new DataView(out.buffer);
+  out[0] = CHUNK;
+  view.setUint32(1, chunk.session);
+  view.setUint32(5, chunk.block);
+  view.setUint32(9, chunk.offset);
+  out.set(chunk.data, CHUNK_HEADER_BYTES);
+  return out;
+}
+
+/** Null for anything a correct peer never sends (the caller drops that peer). */
+export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
+  if (bytes.length === 0) return null;
+  if (bytes[0] === CONTROL) {
+    const message = decodeJsonMessage(ControlSchema, bytes.subarray(1));
+    return message ? { kind: 'control', message } : null;
+  }
+  if (bytes[0] === CHUNK) {
+    if (bytes.length <= CHUNK_HEADER_BYTES || bytes.length > CHUNK_HEADER_BYTES + CHUNK_BYTES) return null;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const session = view.getUint32(1);
+    if (session === 0) return null;
+    return { kind: 'chunk', session, block: view.getUint32(5), offset: view.getUint32(9), data: bytes.subarray(CHUNK_HEADER_BYTES) };
+  }
+  return null;
+}

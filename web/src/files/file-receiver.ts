@@ -1,0 +1,366 @@
+/**
+ * The receiving side. Nothing is written before the user accepts. Each accept (first, or a
+ * resume after a reconnect or reload) opens a new numbered session listing what we lack; chunks
+ * must belong to the current session, to a requested block, and arrive in order within it.
+ * A completed block is checked against its SHA-256 (asked again on mismatch), stored, and
+ * marked held; once all are held the whole file is hashed from storage before Save is offered.
+ * A peer that sends anything else (unrequested blocks, offsets out of range, more than a block
+ * holds, garbage) is dropped and its transfers fail with the reason.
+ */
+import type { PeerId } from '../net/protocol.ts';
+import { BlockMap } from './block-map.ts';
+import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
+import type { FilesContext } from './files-context.ts';
+import type { DownloadRecord, FileStorage } from './file-storage.ts';
+import { BLOCK_BYTES, blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
+import { RateMeter } from './rate-meter.ts';
+
+/** A block that fails its hash this many times fails the transfer. */
+export const MAX_BLOCK_RETRIES = 3;
+/** Offers from one peer waiting for an answer; more is a flood and drops the peer. */
+export const MAX_PENDING_OFFERS = 64;
+const MAX_SPARE_BUFFERS = 4;
+
+export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
+
+export interface Incoming {
+  readonly key: string;
+  id: string;
+  peer: PeerId;
+  fromName: string;
+  readonly manifest: Manifest;
+  status: IncomingStatus;
+  have: BlockMap;
+  /** The block being filled by the current (or a dropped) session; survives a reconnect, not a reload. */
+  filling: { block: number; data: Uint8Array; offset: number } | null;
+  session: number | null;
+  /** Blocks the current session may still start. */
+  expected: Set<number>;
+  readonly failures: Map<number, number>;
+  /**
+   * Completed blocks being checked and stored. They run concurrently (one OPFS file each): a
+   * block's write waits mostly on the browser's file I/O, and one at a time fell behind the link.
+   */
+  readonly stores: Set<Promise<void>>;
+  /** Blocks complete in memory, being stored. */
+  readonly pending: Set<number>;
+  bytesDone: number;
+  readonly rate: RateMeter;
+  error: string | null;
+}
+
+export class FileReceiver {
+  readonly transfers = new Map<string, Incoming>();
+  /** Every session we opened, per peer (old ones stay so their late chunks are recognised). */
+  private readonly sessions = new Map<PeerId, Map<number, Incoming>>();
+  private nextSession = 1;
+  /** Block buffers whose store finished, reused for the next blocks (less garbage at link speed). */
+  private readonly spare: Uint8Array[] = [];
+
+  constructor(
+    private readonly ctx: FilesContext,
+    private readonly storage: FileStorage,
+  ) {}
+
+  /** Stored downloads from before a reload: finished ones can be saved, the rest resume when their sender is back. */
+  async restore(): Promise<void> {
+    for (const record of await this.storage.records.list()) {
+      const key = keyOf(record.from, record.id);
+      if (this.transfers.has(key)) continue;
+      const have = BlockMap.decode(blockCount(record.manifest.size), record.have);
+      const t = this.create(record.from, record.id, record.fromName, record.manifest, record.status === 'verified' ? 'verified' : 'receiving', have);
+      if (t.status === 'receiving' && this.ctx.isOpen(t.peer)) this.startSession(t);
+    }
+    this.ctx.changed();
+  }
+
+  onControl(peer: PeerId, message: ControlMessage): void {
+    if (message.t === 'offer') {
+      void this.onOffer(peer, message.id, message.from, message.manifest);
+      return;
+    }
+    if (message.t !== 'cancel') return;
+    const t = this.transfers.get(keyOf(peer, message.id));
+    if (!t || !isLive(t.status)) return;
+    if (message.code === 'unavailable') {
+      this.retireSession(t);
+      t.status = 'paused';
+      t.error = 'the sender no longer has this file; it resumes when they send it again';
+      this.ctx.changed();
+      return;
+    }
+    this.end(t, message.code === 'failed' ? 'failed' : 'cancelled', message.reason || 'cancelled by the sender', true);
+  }
+
+  accept(key: string): void {
+    const t = this.transfers.get(key);
+    if (!t || t.status !== 'offered') return;
+    t.status = 'receiving';
+    void this.persist(t).then(() => this.begin(t));
+  }
+
+  decline(key: string): void {
+    const t = this.transfers.get(key);
+    if (!t || t.status !== 'offered') return;
+    this.ctx.send(t.peer, encodeControl({ t: 'decline', id: t.id }));
+    t.status = 'declined';
+    this.ctx.changed();
+  }
+
+  cancel(key: string): void {
+    const t = this.transfers.get(key);
+    if (!t || !isLive(t.status) || t.status === 'offered') return;
+    this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'cancelled', reason: 'cancelled by the receiver' }));
+    this.end(t, 'cancelled', 'cancelled', true);
+  }
+
+  /** Forgets a finished transfer and deletes what it stored (the saved copy stays where it was saved). */
+  async remove(key: string): Promise<void> {
+    const t = this.transfers.get(key);
+    if (!t || isLive(t.status)) return;
+    this.transfers.delete(key);
+    this.ctx.changed();
+    await settled(t);
+    if ([...this.transfers.values()].some((other) => other.manifest.hash === t.manifest.hash)) return;
+    await this.storage.blocks.delete(t.manifest.hash);
+    await this.storage.records.delete(t.manifest.hash);
+  }
+
+  /** The link to `peer` is open (again): resume every unfinished transfer from it. */
+  onPeerOpen(peer: PeerId): void {
+    for (const t of this.transfers.values()) if (t.peer === peer && t.status === 'receiving') this.startSession(t);
+  }
+
+  /** The peer was dropped for misbehaving: its transfers fail with the reason. */
+  onPeerDropped(peer: PeerId, detail: string): void {
+    for (const t of this.transfers.values()) if (t.peer === peer && isLive(t.status)) this.end(t, 'failed', `${detail}; the sender was disconnected`, false);
+  }
+
+  /** Returns why the chunk breaks the protocol (the caller drops the peer), or null. */
+  onChunk(peer: PeerId, chunk: Chunk): string | null {
+    const t = this.sessions.get(peer)?.get(chunk.session);
+    if (!t) return 'chunk for a session that was never opened';
+    if (t.session !== chunk.session || t.status !== 'receiving') return null; // late chunk of a finished session
+    const size = t.manifest.size;
+    if (chunk.block >= blockCount(size)) return `block ${chunk.block} is out of range`;
+    const length = blockLength(size, chunk.block);
+    let filling = t.filling;
+    if (filling && filling.block !== chunk.block) return `chunk of block ${chunk.block} while block ${filling.block} is incomplete`;
+    if (!filling) {
+      if (!t.expected.has(chunk.block)) return `block ${chunk.block} was not requested`;
+      t.expected.delete(chunk.block);
+      filling = t.filling = { block: chunk.block, data: this.buffer(length), offset: 0 };
+    }
+    if (chunk.offset !== filling.offset) return `chunk at offset ${chunk.offset} of block ${chunk.block}, expected ${filling.offset}`;
+    if (chunk.offset + chunk.data.length > length) return `chunk runs past the end of block ${chunk.block}`;
+    filling.data.set(chunk.data, filling.offset);
+    filling.offset += chunk.data.length;
+    t.bytesDone += chunk.data.length;
+    t.rate.add(this.ctx.now(), t.bytesDone);
+    this.ctx.progressed();
+    if (filling.offset === length) {
+      t.filling = null;
+      const { block, data } = filling;
+      t.pending.add(block);
+      const store: Promise<void> = this.storeBlock(t, block, data)
+        .catch(() => undefined)
+        .finally(() => {
+          t.pending.delete(block);
+          t.stores.delete(store);
+          if (data.length === BLOCK_BYTES && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(data);
+        });
+      t.stores.add(store);
+    }
+    return null;
+  }
+
+  /** The whole file as a Blob, for Save. */
+  async file(key: string): Promise<{ blob: Blob; name: string } | null> {
+    const t = this.transfers.get(key);
+    if (!t || t.status !== 'verified') return null;
+    const blob = await this.storage.blocks.assemble(t.manifest.hash, blockCount(t.manifest.size), t.manifest.type);
+    return { blob, name: t.manifest.name };
+  }
+
+  private async onOffer(peer: PeerId, id: string, fromName: string, manifest: Manifest): Promise<void> {
+    const key = keyOf(peer, id);
+    const known = this.transfers.get(key);
+    if (known) {
+      if (known.manifest.hash !== manifest.hash) this.ctx.dropPeer(peer, 'files: offer id reused for another file');
+      return;
+    }
+    const pending = [...this.transfers.values()].filter((t) => t.peer === peer && t.status === 'offered').length;
+    if (pending >= MAX_PENDING_OFFERS) return this.ctx.dropPeer(peer, 'files: too many offers');
+    // The same content, already (partly) here: a resent offer after the sender reloaded. Resume without asking.
+    const stored = await this.storage.records.get(manifest.hash).catch(() => undefined);
+    const previous = [...this.transfers.values()].find((t) => t.manifest.hash === manifest.hash && (t.status === 'receiving' || t.status === 'paused' || t.status === 'verified'));
+    if (stored && previous) {
+      this.retireSession(previous);
+      // Its block stores still under way must not write its record (old id and sender) over ours.
+      previous.status = 'paused';
+      this.transfers.delete(previous.key);
+      const t = this.create(peer, id, fromName, manifest, 'receiving', BlockMap.decode(blockCount(manifest.size), stored.have));
+      t.filling = previous.filling;
+      t.bytesDone = previous.bytesDone;
+      await this.persist(t);
+      this.begin(t);
+      return;
+    }
+    this.create(peer, id, fromName, manifest, 'offered', new BlockMap(blockCount(manifest.size)));
+    this.ctx.changed();
+  }
+
+  private buffer(length: number): Uint8Array {
+    return length === BLOCK_BYTES ? (this.spare.pop() ?? new Uint8Array(BLOCK_BYTES)) : new Uint8Array(length);
+  }
+
+  private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap): Incoming {
+    const held = have.missing().reduce((sum, b) => sum - blockLength(manifest.size, b), manifest.size);
+    const t: Incoming = {
+      key: keyOf(peer, id),
+      id,
+      peer,
+      fromName,
+      manifest,
+      status,
+      have,
+      filling: null,
+      session: null,
+      expected: new Set(),
+      failures: new Map(),
+      stores: new Set(),
+      pending: new Set(),
+      bytesDone: held,
+      rate: new RateMeter(),
+      error: null,
+    };
+    this.transfers.set(t.key, t);
+    return t;
+  }
+
+  private begin(t: Incoming): void {
+    if (t.status !== 'receiving') return;
+    if (t.have.complete) {
+      void this.verifyWhole(t);
+    } else if (this.ctx.isOpen(t.peer)) {
+      this.startSession(t);
+    }
+    this.ctx.changed();
+  }
+
+  private startSession(t: Incoming): void {
+    this.retireSession(t);
+    const session = this.nextSession++;
+    t.session = session;
+    let peerSessions = this.sessions.get(t.peer);
+    if (!peerSessions) this.sessions.set(t.peer, (peerSessions = new Map()));
+    peerSessions.set(session, t);
+    const partial = t.filling ? { block: t.filling.block, bytes: t.filling.offset } : null;
+    // Blocks complete but still being checked or written count as held; one that then fails its
+    // hash is asked for again with `need`.
+    t.expected = new Set(t.have.missing().filter((b) => !t.pending.has(b) && b !== partial?.block));
+    const claim = new BlockMap(t.have.blocks);
+    for (let i = 0; i < t.have.blocks; i++) if (!t.expected.has(i) && i !== partial?.block) claim.set(i);
+    this.ctx.send(t.peer, encodeControl({ t: 'accept', id: t.id, session, have: claim.encode(), partial }));
+  }
+
+  private retireSession(t: Incoming): void {
+    t.session = null;
+  }
+
+  private async storeBlock(t: Incoming, block: number, data: Uint8Array): Promise<void> {
+    if (t.status !== 'receiving') return;
+    const hash = await hashBlock(data);
+    if (hash !== t.manifest.blocks[block]) {
+      const failures = (t.failures.get(block) ?? 0) + 1;
+      t.failures.set(block, failures);
+      t.bytesDone -= data.length;
+      if (failures >= MAX_BLOCK_RETRIES) {
+        const reason = `block ${block} failed its SHA-256 check ${failures} times`;
+        this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
+        return this.end(t, 'failed', reason, true);
+      }
+      // Without a session (link down) the next accept lists the block as missing anyway.
+      if (t.session !== null) {
+        t.expected.add(block);
+        this.ctx.send(t.peer, encodeControl({ t: 'need', id: t.id, session: t.session, block }));
+      }
+      return;
+    }
+    try {
+      await this.storage.blocks.writeBlock(t.manifest.hash, block, data);
+    } catch (error) {
+      const reason = `could not store the file: ${error instanceof Error ? error.message : String(error)}`;
+      this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
+      return this.end(t, 'failed', reason, true);
+    }
+    if (t.status !== 'receiving') return;
+    t.have.set(block);
+    await this.persist(t);
+    if (t.have.complete && t.status === 'receiving') await this.verifyWhole(t);
+  }
+
+  private async verifyWhole(t: Incoming): Promise<void> {
+    t.status = 'verifying';
+    this.ctx.changed();
+    try {
+      const hasher = await createFileHasher();
+      for (let i = 0; i < blockCount(t.manifest.size); i++) hasher.update(await this.storage.blocks.readBlock(t.manifest.hash, i));
+      if (hasher.digest() !== t.manifest.hash) {
+        const reason = 'the file does not match its SHA-256 (the sender announced inconsistent hashes)';
+        this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
+        return this.end(t, 'failed', reason, true);
+      }
+    } catch (error) {
+      return this.end(t, 'failed', `could not read the stored file back: ${error instanceof Error ? error.message : String(error)}`, true);
+    }
+    if (t.status !== 'verifying') return;
+    t.status = 'verified';
+    t.bytesDone = t.manifest.size;
+    this.retireSession(t);
+    await this.persist(t);
+    this.ctx.send(t.peer, encodeControl({ t: 'done', id: t.id }));
+    this.ctx.changed();
+  }
+
+  private async persist(t: Incoming): Promise<void> {
+    const record: DownloadRecord = {
+      hash: t.manifest.hash,
+      id: t.id,
+      from: t.peer,
+      fromName: t.fromName,
+      manifest: t.manifest,
+      have: t.have.encode(),
+      status: t.status === 'verified' ? 'verified' : 'receiving',
+    };
+    await this.storage.records.put(record).catch(() => undefined);
+  }
+
+  private end(t: Incoming, status: IncomingStatus, error: string, discard: boolean): void {
+    t.status = status;
+    t.error = error;
+    t.filling = null;
+    this.retireSession(t);
+    if (discard) {
+      const hash = t.manifest.hash;
+      void settled(t).then(async () => {
+        await this.storage.blocks.delete(hash).catch(() => undefined);
+        await this.storage.records.delete(hash).catch(() => undefined);
+      });
+    }
+    this.ctx.changed();
+  }
+}
+
+/** Resolves once every block store of `t` under way now has finished. */
+async function settled(t: Incoming): Promise<void> {
+  await Promise.allSettled([...t.stores]);
+}
+
+export function keyOf(peer: PeerId, id: string): string {
+  return `${peer}/${id}`;
+}
+
+function isLive(status: IncomingStatus): boolean {
+  return status === 'offered' || status === 'receiving' || status === 'verifying' || status === 'paused';
+}
