@@ -1,7 +1,8 @@
 /**
  * Creates the browser's RoomSession (WebSocket, fetch, IndexedDB persistence, the stored name)
- * and lets it start before the UI code has even loaded: main.ts starts the session of the room
- * in the URL first, and the room view adopts it, so connecting overlaps with loading the editor.
+ * and lets it start before the UI code has even been evaluated: main.ts starts the session of the
+ * room in the URL first (adopting index.html's early socket, see early-connect.ts), and the room
+ * view adopts the session once first contact has let the UI load.
  */
 import type { RoomAddress } from '../net/room-url.ts';
 import { browserFileStorage } from '../files/browser-storage.ts';
