@@ -225,7 +225,7 @@ test('a room link joins over the socket index.html opened before the app loaded:
   );
   expect(sockets.filter((url) => url.includes(`/api/rooms/${room.roomId}/ws`))).toHaveLength(1);
   expect(hellos.map((h) => JSON.parse(h) as unknown)).toEqual([{ type: 'hello', v: PROTOCOL_VERSION }]);
-  // The UI was evaluated after first contact and shows the room, not the loading placeholder.
+  // The UI has replaced the loading placeholder with the room.
   await expect(b.page.getByText('Loading Meshpad…')).toHaveCount(0);
   await expect(editorOf(b.page)).toBeVisible();
   expect(pageErrors).toEqual([]);

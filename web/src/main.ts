@@ -1,26 +1,26 @@
 /**
  * Entry point. A room link starts its session (signaling, WebRTC, the stored document) at once;
- * the UI code (CodeMirror and Lit) is downloaded meanwhile (modulepreload, see vite.config.ts)
- * but evaluated only after first contact (sync/first-contact.ts), so the handshake does not wait
- * behind it. The room view then adopts the running session.
+ * the UI code (CodeMirror and Lit) is then downloaded and compiled off the main thread
+ * (preload-ui-chunk.ts), evaluated and mounted at background priority, one step at a time, so
+ * that each step of the handshake (a signaling message, a WebRTC event) runs before it. The room
+ * view adopts the running session; the text appears as soon as a peer has sent it.
  */
-import { systemClock } from './net/clock.ts';
 import { parseRoomLocation } from './net/room-url.ts';
-import { whenFirstContact } from './sync/first-contact.ts';
+import { atBackgroundPriority } from './ui/background-task.ts';
 import { startEarly } from './ui/browser-session.ts';
 import { discardEarlyConnect } from './ui/early-connect.ts';
+import { preloadUiChunk } from './ui/preload-ui-chunk.ts';
 
 const room = parseRoomLocation(location.pathname, location.hash);
-const early = room.ok ? startEarly(room.room) : null;
-const firstContact = early
-  ? whenFirstContact(early.session, systemClock).then((outcome) => performance.mark(`meshpad:first-contact:${outcome}`))
-  : null;
+if (room.ok) startEarly(room.room);
 // The session took what index.html started early; anything left (an invalid link) is closed.
 discardEarlyConnect();
+preloadUiChunk();
 
-void Promise.resolve(firstContact)
-  .then(() => import('./ui/app-shell.ts'))
-  .then(({ startApp }) => {
-    performance.mark('meshpad:ui-loaded');
-    startApp();
-  });
+void atBackgroundPriority(() => import('./ui/app-shell.ts'))
+  .then(({ startApp }) =>
+    atBackgroundPriority(() => {
+      performance.mark('meshpad:ui-loaded');
+      startApp();
+    }),
+  );

@@ -81,8 +81,8 @@ describe('DocStore', () => {
     await store.whenLoaded;
     store['persistence'].db!.close();
     expect(() => doc.getText('code').insert(0, 'while closed')).not.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(store.status).toBe('error');
+    // The write (WRITE_COALESCE_MS later) finds the database closed.
+    await whenStatus(store, 'error');
     await whenStatus(store, 'saved', REOPEN_DELAYS_MS[0] + 2_000);
     doc.getText('code').insert(0, 'after reopen, ');
     await whenStatus(store, 'saved');
@@ -165,6 +165,28 @@ describe('DocStore unsaved journal', () => {
     expect(writes).toBe(1);
     await whenStatus(store, 'saved');
     await store.destroy();
+  });
+
+  it('gathers the updates of several tasks within WRITE_COALESCE_MS into one IndexedDB transaction', async () => {
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, memoryJournal());
+    await store.whenLoaded;
+    const db = store['persistence'].db!;
+    const transaction = db.transaction.bind(db);
+    let writes = 0;
+    db.transaction = ((stores: string[], mode: IDBTransactionMode) => {
+      if (mode === 'readwrite') writes++;
+      return transaction(stores, mode);
+    }) as typeof db.transaction;
+    for (const key of 'abc') {
+      doc.getText('code').insert(0, key);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await whenStatus(store, 'saved');
+    expect(writes).toBe(1);
+    await store.destroy();
+    expect(await reload(name)).toBe('cba');
   });
 
   it('replays keystrokes a previous page never got into IndexedDB', async () => {
