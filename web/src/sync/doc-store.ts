@@ -3,13 +3,14 @@
  * of losing edits:
  * - y-indexeddb writes each update in its own transaction from inside Yjs' update handler; if
  *   the database connection is closing, that throws into Yjs (and the editor), and the update is
- *   gone. We take over the writer: updates are queued, merged per task, written in a
- *   transaction we track, and re-queued if it fails; the database is reopened when the browser
- *   closes it under us. Nothing ever throws into a Yjs handler.
+ *   gone. We take over the writer: updates are queued, gathered for WRITE_COALESCE_MS, written
+ *   in a transaction we track, and re-queued if it fails; the database is reopened when the
+ *   browser closes it under us. Nothing ever throws into a Yjs handler.
  * - Transactions still running when the page unloads are aborted, so the last keystrokes before
- *   a fast reload or close would be lost: every update is also journaled synchronously in
- *   localStorage until IndexedDB confirms it (unsaved-journal.ts), and replayed on the next
- *   open. `flush()` (on `pagehide` and when hidden) writes what is queued and commits at once.
+ *   a fast reload or close would be lost: the queued updates are also journaled synchronously in
+ *   localStorage until IndexedDB confirms them (unsaved-journal.ts), and replayed on the next
+ *   open. `flush()` (on `pagehide` and when hidden) journals and writes what is queued at once.
+ *   Between two flushes only a crash of the page can lose edits (at most WRITE_COALESCE_MS).
  * - A failed first open would leave y-indexeddb waiting forever: loading gives up after
  *   LOAD_TIMEOUT_MS (the room still works, unsaved) and keeps trying to open in the background.
  * Loading and compaction (merging the update log once it is long) stay y-indexeddb's.
@@ -21,9 +22,9 @@ import { UnsavedJournal, type JournalStore } from './unsaved-journal.ts';
 
 export const LOAD_TIMEOUT_MS = 5_000;
 /**
- * IndexedDB writes wait this long, gathering the updates meanwhile into one transaction: the
- * journal already holds them (written at the end of the task), and a transaction per keystroke
- * cost a receiving page ~0.7 ms of main thread before it could paint the remote keystroke.
+ * Storage waits this long after an update, gathering the updates meanwhile into one journal
+ * write and one transaction: doing both per keystroke cost a receiving page ~1 ms of main
+ * thread (profiled) before it could paint the remote keystroke.
  */
 export const WRITE_COALESCE_MS = 50;
 export const REOPEN_DELAYS_MS = [100, 500, 2_000, 5_000] as const;
@@ -126,15 +127,16 @@ export class DocStore {
     this.pending.push({ seq: this.journal.append(update), update });
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // Everything else waits for the end of the task, so a keystroke reaches the code-sync
-    // provider (the next update listener) and the network before any storage work or UI update.
+    // The status waits for the end of the task, storage a little longer (WRITE_COALESCE_MS), so
+    // a keystroke reaches the code-sync provider (the next update listener), the network and
+    // the screen first.
     queueMicrotask(() => {
       this.flushQueued = false;
       this.setStatus('saving');
-      // Journal now (synchronous, survives an unload); IndexedDB a little later, in one go.
-      this.journal.persist();
       this.writeTimer ??= setTimeout(() => {
         this.writeTimer = null;
+        // Journal first (synchronous, survives an unload), then the IndexedDB write.
+        this.journal.persist();
         this.write();
       }, WRITE_COALESCE_MS);
     });

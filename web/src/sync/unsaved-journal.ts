@@ -53,8 +53,8 @@ export class UnsavedJournal {
 
   /**
    * Records an update in memory; returns its sequence number. `persist()` writes the journal
-   * out: the caller does it once per task (a microtask), so a burst of updates costs one write
-   * and a keystroke is sent to peers before it is journaled.
+   * out: the caller does it for a burst of updates at once (DocStore: WRITE_COALESCE_MS after
+   * the first, or at once on `flush()`), after the keystroke was sent and painted.
    */
   append(update: Uint8Array): number {
     const seq = this.nextSeq++;
