@@ -4,7 +4,6 @@
  * BLOCK_BYTES block (the last one may be shorter). Hashes are lowercase hex.
  */
 import * as v from 'valibot';
-import { createSHA256 } from 'hash-wasm';
 
 export const BLOCK_BYTES = 1024 * 1024;
 /** 8 GiB; keeps an offer (64 hex chars per block) well under the channel's 1 MiB message cap. */
@@ -56,9 +55,11 @@ export async function hashBlock(bytes: Uint8Array): Promise<string> {
 
 /**
  * The whole-file SHA-256, fed in order. WebCrypto cannot hash incrementally and a file may be
- * larger than memory, so this uses hash-wasm's streaming SHA-256.
+ * larger than memory, so this uses hash-wasm's streaming SHA-256 (loaded on first use: a page
+ * joining a room should not wait for its 18 kB to compile).
  */
 export async function createFileHasher(): Promise<{ update(bytes: Uint8Array): void; digest(): string }> {
+  const { createSHA256 } = await import('hash-wasm');
   const hasher = await createSHA256();
   hasher.init();
   return { update: (bytes) => void hasher.update(bytes), digest: () => hasher.digest('hex') };
