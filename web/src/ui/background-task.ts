@@ -20,3 +20,18 @@ export function atBackgroundPriority<T>(task: () => T | Promise<T>): Promise<T> 
     }, 0);
   });
 }
+
+/** Hidden pages paint no frames: this long at most, then `afterNextPaint` runs its callback anyway. */
+export const NEXT_PAINT_MAX_WAIT_MS = 200;
+
+/** Runs `callback` in a task after the next frame is painted (or NEXT_PAINT_MAX_WAIT_MS later). */
+export function afterNextPaint(callback: () => void): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    callback();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, NEXT_PAINT_MAX_WAIT_MS);
+}

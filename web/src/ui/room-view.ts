@@ -11,7 +11,8 @@ import './peer-list.ts';
 import './driver-bar.ts';
 import './presence-notices.ts';
 import './share-panel.ts';
-import { FollowController } from './follow-controller.ts';
+import { afterNextPaint } from './background-task.ts';
+import { FollowController, type FollowView } from './follow-controller.ts';
 import type { CodeEditor } from './code-editor.ts';
 import { RoomController } from './room-controller.ts';
 import { adoptDocumentStyles } from './document-styles.ts';
@@ -75,9 +76,22 @@ const STYLES = css`
 
 /** Light DOM (see document-styles.ts). */
 export class RoomView extends LitElement {
-  static properties = { room: { attribute: false } };
+  static properties = { room: { attribute: false }, sideShown: { state: true } };
 
   declare room: RoomAddress;
+  /** The side panel renders after the editor's first frame, which then costs less (a join waits for it). */
+  declare sideShown: boolean;
+
+  constructor() {
+    super();
+    this.sideShown = false;
+  }
+
+  protected firstUpdated(): void {
+    afterNextPaint(() => {
+      this.sideShown = true;
+    });
+  }
 
   protected createRenderRoot(): HTMLElement {
     adoptDocumentStyles(STYLES);
@@ -121,22 +135,26 @@ export class RoomView extends LitElement {
         ${snapshot?.save ? html`<span class="save ${snapshot.save.status}" data-save=${snapshot.save.status} title=${snapshot.save.error ?? ''}>${SAVE_LABEL[snapshot.save.status]}</span>` : null}
       </header>
       <meshpad-editor .text=${this.controller.session?.text} .awareness=${this.controller.session?.awareness}></meshpad-editor>
-      <aside @meshpad-retry=${() => this.controller.retry()}>
-        <meshpad-share-panel .room=${this.room}></meshpad-share-panel>
-        <label class="name">Your name
-          <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
-            @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
-        </label>
-        ${this.controller.nameChosen ? null : html`<p class="hint" data-ask-name>Choose the name the others see (you are ${this.controller.name} for now).</p>`}
-        <h2>People here</h2>
-        <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
-        <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
-        <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
-          .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
-        <meshpad-files-panel .files=${this.controller.session?.files ?? null} .peers=${snapshot?.peers ?? []}></meshpad-files-panel>
-        <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
-        ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
-      </aside>
+      <aside @meshpad-retry=${() => this.controller.retry()}>${this.sideShown ? this.renderSide(snapshot, now, follow) : null}</aside>
+    `;
+  }
+
+  private renderSide(snapshot: RoomSnapshot | null, now: number, follow: FollowView) {
+    return html`
+      <meshpad-share-panel .room=${this.room}></meshpad-share-panel>
+      <label class="name">Your name
+        <input type="text" maxlength="40" autocomplete="nickname" .value=${this.controller.name}
+          @change=${(e: Event) => this.controller.rename((e.target as HTMLInputElement).value)} />
+      </label>
+      ${this.controller.nameChosen ? null : html`<p class="hint" data-ask-name>Choose the name the others see (you are ${this.controller.name} for now).</p>`}
+      <h2>People here</h2>
+      <meshpad-driver-bar .view=${follow}></meshpad-driver-bar>
+      <meshpad-presence-notices .peers=${snapshot?.peers ?? []}></meshpad-presence-notices>
+      <meshpad-peer-list .selfId=${snapshot?.selfId ?? null} .self=${snapshot?.self ?? null} .peers=${snapshot?.peers ?? []} .now=${now}
+        .driverId=${follow.driver?.peer ?? null} .following=${follow.following} .canHandOver=${follow.isDriver}></meshpad-peer-list>
+      <meshpad-files-panel .files=${this.controller.session?.files ?? null} .peers=${snapshot?.peers ?? []}></meshpad-files-panel>
+      <meshpad-ai-panel .ai=${this.controller.session?.ai ?? null} .aiPeer=${this.controller.session?.aiPeer() ?? null} .asker=${this.controller.name} .editor=${this.editorAccess}></meshpad-ai-panel>
+      ${this.renderDiagnostics(snapshot?.diagnostics ?? [])}
     `;
   }
 }
