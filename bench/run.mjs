@@ -407,16 +407,20 @@ async function waitPeers(/** @type {Peer[]} */ peers, /** @type {number} */ n, t
 }
 
 /** Open `n` peers in one new room: the first joins, then the others together; all linked. */
-async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ n, /** @type {{ persistent?: boolean }} */ opts = {}) {
+/**
+ * Opens a room of `n` pages. `persistent`: 'all' pages, or the 'joiners' only (not the first),
+ * each in its own browser with a profile on disk (see newPeer).
+ */
+async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ n, /** @type {{ persistent?: 'all' | 'joiners' }} */ opts = {}) {
   const url = roomUrl(stack);
   /** @type {Peer[]} */
   const peers = [];
   try {
-    const first = await newPeer(stack, opts);
+    const first = await newPeer(stack, { persistent: opts.persistent === 'all' });
     peers.push(first);
     await gotoRetry(first, url);
     await waitReady(first);
-    const rest = await Promise.all(Array.from({ length: n - 1 }, () => newPeer(stack, opts)));
+    const rest = await Promise.all(Array.from({ length: n - 1 }, () => newPeer(stack, { persistent: opts.persistent !== undefined })));
     peers.push(...rest);
     await Promise.all(rest.map((p) => gotoRetry(p, url)));
     await Promise.all(rest.map((p) => waitReady(p)));
@@ -814,9 +818,10 @@ async function figureP6() {
 }
 
 // Raw RTCDataChannel throughput: the physical limit of one reliable ordered channel
-async function tpOnce() {
+/** Raw channel throughput A → B; `receiverOnDisk`: B in its own browser with a profile on disk, as the files bench's receiver. */
+async function tpOnce(/** @type {{ receiverOnDisk?: boolean }} */ opts = {}) {
   const a = await newPeer('raw');
-  const b = await newPeer('raw');
+  const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
     await Promise.all([a.page.goto(`${ORIGINS.ywOrigin}/blank.html`), b.page.goto(`${ORIGINS.ywOrigin}/blank.html`)]);
     const gather = `(pc) => new Promise((ok) => { if (pc.iceGatheringState === 'complete') ok(); pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') ok(); }); })`;

@@ -14,10 +14,10 @@ import { summarize } from './stats.mjs';
 /**
  * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string }} Peer
  * @typedef {{
- *   openRoom: (stack: 'meshpad', n: number, opts?: { persistent?: boolean }) => Promise<{ url: string, peers: Peer[] }>,
+ *   openRoom: (stack: 'meshpad', n: number, opts?: { persistent?: 'all' | 'joiners' }) => Promise<{ url: string, peers: Peer[] }>,
  *   closePeers: (peers: Peer[]) => Promise<void>,
  *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[] }>,
- *   tpOnce: () => Promise<number>,
+ *   tpOnce: (opts?: { receiverOnDisk?: boolean }) => Promise<number>,
  *   log: (msg: string) => void,
  *   figures: Record<string, unknown>,
  *   raw: Record<string, unknown>,
@@ -184,12 +184,15 @@ export async function figureFiles(ctx) {
   const megabytes = ctx.megabytes;
   const rawRuns = ctx.quick ? 1 : 2;
 
-  // Raw baseline in this run.
+  // BENCH_FILES_PROFILES=memory: both pages off the record in the shared browser (as before; OPFS in
+  // memory, ≤ ~1.4 GiB); =disk-all: the sender too in its own browser on disk; default: the receiver only.
+  const profiles = process.env.BENCH_FILES_PROFILES;
+  // Raw baseline in this run, with the receiver set up as the files receiver.
   /** @type {number[]} */
   const rawMBps = [];
   for (let r = 0; r < rawRuns; r++) {
     try {
-      rawMBps.push(await ctx.tpOnce());
+      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory' }));
       log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s`);
     } catch (err) {
       log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
@@ -197,7 +200,7 @@ export async function figureFiles(ctx) {
   }
   const bestRaw = rawMBps.length ? Math.max(...rawMBps) : null;
 
-  const { peers } = await ctx.openRoom('meshpad', 2, { persistent: true });
+  const { peers } = await ctx.openRoom('meshpad', 2, profiles === 'memory' ? {} : { persistent: profiles === 'disk-all' ? 'all' : 'joiners' });
   const [a, b] = /** @type {[Peer, Peer]} */ (peers);
   try {
     // ---- P3 ----
@@ -231,9 +234,15 @@ export async function figureFiles(ctx) {
       })
     );
     const heapGrowthMB = Number(((heap.max - heap.base) / 1e6).toFixed(1));
+    // What is still held once garbage is collected (a leak shows here; garbage awaiting GC does not).
+    const session = await b.context.newCDPSession(b.page);
+    await session.send('HeapProfiler.collectGarbage');
+    await session.detach();
+    const heapAfterGc = /** @type {number} */ (await b.page.evaluate(() => /** @type {any} */ (performance).memory?.usedJSHeapSize ?? 0));
+    const rendererAfterGc = processMemory.rendererGrowthNow();
     const mem = await processMemory.stop();
     const mb = (/** @type {number} */ v) => Number((v / 1e6).toFixed(1));
-    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer`);
+    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer, +${mb(heapAfterGc - heap.base)} MB after it and a forced GC (renderer RSS then +${mb(rendererAfterGc)} MB)`);
     log(`files: P3 receiver renderer RSS ${mb(mem.renderersBase)} MB before, peak +${mb(mem.renderersPeakGrowth)} MB; whole receiving browser ${mb(mem.browserTreeBase)} MB, peak +${mb(mem.browserTreePeakGrowth)} MB (${mem.samples} samples)`);
     const delivered = await waitStatus(a, p3Name, ['delivered'], 60_000).then(() => transferOf(a, p3Name));
     // Free the receiver's storage quota for P4 (the copy kept in OPFS).
@@ -261,6 +270,9 @@ export async function figureFiles(ctx) {
         receiverRendererRssGrowthMB: mb(mem.renderersPeakGrowth),
         receiverRendererRssBaseMB: mb(mem.renderersBase),
         receiverBrowserRssGrowthMB: mb(mem.browserTreePeakGrowth),
+        /** After the transfer and a forced GC (HeapProfiler.collectGarbage): JS heap and renderer RSS above the start. */
+        receiverHeapAfterGcMB: mb(heapAfterGc - heap.base),
+        receiverRendererRssAfterGcMB: mb(rendererAfterGc),
         memorySamples: mem.samples,
         sentBytes: delivered?.sentBytes ?? null,
       };

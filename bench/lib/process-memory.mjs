@@ -57,6 +57,10 @@ export async function sampleProcessMemory(context, everyMs = 200) {
     peak.all = Math.max(peak.all, now.all);
   }, everyMs);
   return {
+    /** The renderers' VmRSS now, minus at the start (e.g. after a forced GC at the end). */
+    rendererGrowthNow() {
+      return measure().renderers - base.renderers;
+    },
     async stop() {
       clearInterval(timer);
       await cdp.detach().catch(() => undefined);
