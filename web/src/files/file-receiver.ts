@@ -389,6 +389,8 @@ export class FileReceiver {
   private persist(t: Incoming): Promise<void> {
     t.persistAgain = true;
     t.persisting ??= (async () => {
+      // Start after `t.persisting` is set: finishing synchronously would leave it set for good.
+      await null;
       // Each round writes what was asked before it started; the bound is generous (one per block and status change).
       for (let round = 0; t.persistAgain && round < 4 * MAX_BLOCKS; round++) {
         t.persistAgain = false;

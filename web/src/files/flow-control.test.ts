@@ -124,3 +124,38 @@ describe('files flow control (a disk slower than the link)', { timeout: 60_000 }
     expect(b.storage.blocks.maxWaiting).toBeLessThanOrEqual(W);
   });
 });
+
+describe('download records under a slow IndexedDB', { timeout: 60_000 }, () => {
+  it('record writes are coalesced (one under way at a time) and the last one has the final state', async () => {
+    class SlowRecords extends MemoryRecords {
+      active = 0;
+      maxActive = 0;
+      puts = 0;
+      override async put(record: Parameters<MemoryRecords['put']>[0]) {
+        this.active++;
+        this.puts++;
+        this.maxActive = Math.max(this.maxActive, this.active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await super.put(record);
+        this.active--;
+      }
+    }
+    const net = new FakeFilesNet();
+    const a = gatedRoom(net, 'A');
+    const records = new SlowRecords();
+    const blocks = new GatedBlocks();
+    blocks.open();
+    const transport = net.node('B');
+    const b = new FilesRoom(transport, { records, blocks }, { selfName: () => 'B', peerName: (p) => p });
+    net.connect('A', 'B');
+    const bytes = new Uint8Array(randomBytes(12 * BLOCK_BYTES));
+    await a.files.send([{ source: memorySource(bytes), name: 'idb.bin', type: '' }], null);
+    await net.until(() => view(b, 'in')?.status === 'offered');
+    b.accept(view(b, 'in')!.key);
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    await net.until(() => records.active === 0 && records.map.get(sha(bytes))?.status === 'verified');
+    expect(records.maxActive).toBe(1);
+    expect(records.puts).toBeLessThan(12 + 3);
+    expect(records.map.get(sha(bytes))).toMatchObject({ status: 'verified', id: expect.any(String) });
+  });
+});
