@@ -32,7 +32,8 @@ export const MAX_PENDING_OFFERS = 64;
 export const RECEIVE_WINDOW_BLOCKS = 16;
 /** Unanswered offers kept across reloads for at most this long. */
 export const OFFER_KEEP_MS = 7 * 24 * 3600 * 1000;
-const MAX_SPARE_BUFFERS = 4;
+/** Block buffers kept for reuse: as many as the window, so a transfer allocates no new ones once under way (freed when nothing is received). */
+const MAX_SPARE_BUFFERS = RECEIVE_WINDOW_BLOCKS;
 
 export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
 
@@ -203,6 +204,7 @@ export class FileReceiver {
           t.stores.delete(store);
           if (data.length === BLOCK_BYTES && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(data);
           this.grant(t);
+          this.trimSpare();
         });
       t.stores.add(store);
     }
@@ -249,6 +251,11 @@ export class FileReceiver {
     this.ctx.changed();
     // Kept across a reload, unless the storage already holds this file for another transfer.
     if (!stored || stored.status === 'offered') await this.persist(t);
+  }
+
+  /** Drops the reusable block buffers once nothing is being received. */
+  private trimSpare(): void {
+    if (![...this.transfers.values()].some((x) => x.status === 'receiving')) this.spare.length = 0;
   }
 
   private buffer(length: number): Uint8Array {
@@ -376,6 +383,7 @@ export class FileReceiver {
     this.retireSession(t);
     await this.persist(t);
     this.ctx.send(t.peer, encodeControl({ t: 'done', id: t.id }));
+    this.trimSpare();
     this.ctx.changed();
   }
 
@@ -425,6 +433,7 @@ export class FileReceiver {
     t.error = error;
     t.filling = null;
     this.retireSession(t);
+    this.trimSpare();
     if (discard) {
       const hash = t.manifest.hash;
       void settled(t).then(async () => {
