@@ -81,7 +81,7 @@ export class FileSender {
     for (const file of this.files.values()) {
       const target = file.peers.get(peer);
       if (target) target.session = null;
-      else if (file.roomWide && !withdrawn(file)) this.offerTo(file, peer);
+      else if (file.roomWide && stillOffered(file)) this.offerTo(file, peer);
     }
   }
 
@@ -305,9 +305,13 @@ export class FileSender {
   }
 }
 
-/** The sender cancelled every transfer of a file it had offered: it is no longer on offer. */
-function withdrawn(file: OutgoingFile): boolean {
-  return file.peers.size > 0 && [...file.peers.values()].every((t) => t.status === 'cancelled');
+/**
+ * Whether a room-wide file is still on offer: it shows in the sender's list (a file offered to an
+ * empty room has no row, so it could not be cancelled: it is not offered later) and the sender has
+ * not cancelled every transfer of it.
+ */
+function stillOffered(file: OutgoingFile): boolean {
+  return file.peers.size > 0 && ![...file.peers.values()].every((t) => t.status === 'cancelled');
 }
 
 export function isActive(status: OutgoingStatus): boolean {

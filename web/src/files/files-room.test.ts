@@ -246,6 +246,17 @@ describe('FilesRoom transfers (in-memory network)', { timeout: 30_000 }, () => {
     expect(b.storage.records.map.get(sha(bytes))).toMatchObject({ status: 'offered', id: again });
   });
 
+  it('a room-wide file the sender cancelled for everyone is not offered to peers who join later', async () => {
+    const { net, a, b } = await pair(BLOCK_BYTES);
+    a.files.cancel(view(a.files, 'out')!.key);
+    await net.until(() => view(b.files, 'in')?.status === 'cancelled');
+    const c = room(net, 'C');
+    net.connect('A', 'C');
+    await net.settle();
+    expect(c.files.list()).toEqual([]);
+    expect(a.files.list().filter((v) => v.peer === 'C')).toEqual([]);
+  });
+
   it('one file to three peers at once, each verified', async () => {
     const net = new FakeFilesNet();
     const a = room(net, 'A');

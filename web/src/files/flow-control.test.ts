@@ -155,7 +155,8 @@ describe('download records under a slow IndexedDB', { timeout: 60_000 }, () => {
     await net.until(() => view(a.files, 'out')?.status === 'delivered');
     await net.until(() => records.active === 0 && records.map.get(sha(bytes))?.status === 'verified');
     expect(records.maxActive).toBe(1);
-    expect(records.puts).toBeLessThan(12 + 3);
+    // At most: the offer, the accept, one per block, the verified state (fewer when writes overlap).
+    expect(records.puts).toBeLessThanOrEqual(1 + 1 + 12 + 1);
     expect(records.map.get(sha(bytes))).toMatchObject({ status: 'verified', id: expect.any(String) });
   });
 });
