@@ -335,7 +335,13 @@ async function newPeer(/** @type {string} */ stack, /** @type {{ p1Marker?: stri
   const options = { permissions: ['camera', 'microphone'], viewport: { width: 1000, height: 700 } };
   const profileDir = init.persistent ? mkdtempSync(join(os.tmpdir(), 'meshpad-bench-profile-')) : undefined;
   const context = profileDir
-    ? await chromium.launchPersistentContext(profileDir, { headless: true, ...(CHROMIUM ? { executablePath: CHROMIUM } : {}), args: CHROMIUM_ARGS, ...options })
+    ? await chromium.launchPersistentContext(profileDir, {
+        headless: true,
+        ...(CHROMIUM ? { executablePath: CHROMIUM } : {}),
+        // Precise memory info: performance.memory otherwise returns coarse, cached values.
+        args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+        ...options,
+      })
     : await browser.newContext(options);
   await context.addInitScript(pageInit, { p1Marker: init.p1Marker ?? null });
   const page = context.pages()[0] ?? (await context.newPage());
