@@ -5,6 +5,8 @@
  * only while our scheduler queue for that peer is short: the scheduler decides when they go on
  * the wire (files only fill what the other channels leave), this side only keeps it fed.
  * Transfers to one peer take turns chunk by chunk, so several transfers share a link fairly.
+ * Flow control: a block is started only within the receiver's window (`accept.upTo`, raised by
+ * `credit` as the receiver stores blocks); until then the transfer waits and the others go on.
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
