@@ -18,6 +18,7 @@
 //   --only=p1,p2,p2x8,p5,p6,tp,p9,files   run only these figures (p9: cursor frames, bench/lib/cursor-bench.mjs;
 //                       files: P3/P4, bench/lib/files-bench.mjs)
 //   --files-mb=N        P3/P4 file size in MB (default 256)
+//   --files-p3-only     files: P3 (throughput, receiver memory) without the P4 runs
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
@@ -26,7 +27,7 @@
 //   --out=DIR           results directory (default bench/results)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, createReadStream, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
@@ -55,7 +56,7 @@ const opt = (/** @type {string} */ name) => {
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
-const known = ['files-mb', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
+const known = ['files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -82,6 +83,7 @@ const CFG = {
   build: opt('no-build') !== true,
   only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'],
   filesMb: num('files-mb', quick ? 32 : 256),
+  filesP3Only: opt('files-p3-only') === true,
   reps: num('reps', quick ? 2 : 5),
   keys: num('keys', quick ? 40 : 500),
   keys8: num('keys8', quick ? 40 : 500),
@@ -321,13 +323,28 @@ function roomUrl(/** @type {'meshpad'|'ywebrtc'} */ stack) {
 }
 
 /**
- * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string }} Peer
+ * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string, profileDir?: string }} Peer
  */
-async function newPeer(/** @type {string} */ stack, /** @type {{ p1Marker?: string }} */ init = {}) {
+/**
+ * A page in a context of the shared browser (off the record: storage in memory), or with
+ * `persistent` in its own browser with a profile on disk (the files bench: off the record, OPFS
+ * lives in memory and its quota ended a 1 GB transfer at ~1.4 GiB; see docs/decisions.md).
+ */
+async function newPeer(/** @type {string} */ stack, /** @type {{ p1Marker?: string, persistent?: boolean }} */ init = {}) {
   if (!browser) throw new Error('no browser');
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1000, height: 700 } });
+  const options = { permissions: ['camera', 'microphone'], viewport: { width: 1000, height: 700 } };
+  const profileDir = init.persistent ? mkdtempSync(join(os.tmpdir(), 'meshpad-bench-profile-')) : undefined;
+  const context = profileDir
+    ? await chromium.launchPersistentContext(profileDir, {
+        headless: true,
+        ...(CHROMIUM ? { executablePath: CHROMIUM } : {}),
+        // Precise memory info: performance.memory otherwise returns coarse, cached values.
+        args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+        ...options,
+      })
+    : await browser.newContext(options);
   await context.addInitScript(pageInit, { p1Marker: init.p1Marker ?? null });
-  const page = await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const problems = pageProblems[stack];
   page.on('pageerror', (err) => {
     problems.pageErrors++;
@@ -338,11 +355,12 @@ async function newPeer(/** @type {string} */ stack, /** @type {{ p1Marker?: stri
     problems.consoleErrors++;
     if (problems.examples.length < 5) problems.examples.push(`console.error: ${msg.text().slice(0, 300)}`);
   });
-  return /** @type {Peer} */ ({ context, page, stack });
+  return /** @type {Peer} */ ({ context, page, stack, profileDir });
 }
 
 async function closePeers(/** @type {Peer[]} */ peers) {
   await Promise.all(peers.map((p) => Promise.race([p.context.close().catch(() => undefined), sleep(10_000)])));
+  for (const p of peers) if (p.profileDir) rmSync(p.profileDir, { recursive: true, force: true });
 }
 
 let gotoRetries = 0;
@@ -395,16 +413,20 @@ async function waitPeers(/** @type {Peer[]} */ peers, /** @type {number} */ n, t
 }
 
 /** Open `n` peers in one new room: the first joins, then the others together; all linked. */
-async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ n) {
+/**
+ * Opens a room of `n` pages. `persistent`: 'all' pages, or the 'joiners' only (not the first),
+ * each in its own browser with a profile on disk (see newPeer).
+ */
+async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ n, /** @type {{ persistent?: 'all' | 'joiners' }} */ opts = {}) {
   const url = roomUrl(stack);
   /** @type {Peer[]} */
   const peers = [];
   try {
-    const first = await newPeer(stack);
+    const first = await newPeer(stack, { persistent: opts.persistent === 'all' });
     peers.push(first);
     await gotoRetry(first, url);
     await waitReady(first);
-    const rest = await Promise.all(Array.from({ length: n - 1 }, () => newPeer(stack)));
+    const rest = await Promise.all(Array.from({ length: n - 1 }, () => newPeer(stack, { persistent: opts.persistent !== undefined })));
     peers.push(...rest);
     await Promise.all(rest.map((p) => gotoRetry(p, url)));
     await Promise.all(rest.map((p) => waitReady(p)));
@@ -802,9 +824,10 @@ async function figureP6() {
 }
 
 // Raw RTCDataChannel throughput: the physical limit of one reliable ordered channel
-async function tpOnce() {
+/** Raw channel throughput A → B; `receiverOnDisk`: B in its own browser with a profile on disk, as the files bench's receiver. */
+async function tpOnce(/** @type {{ receiverOnDisk?: boolean }} */ opts = {}) {
   const a = await newPeer('raw');
-  const b = await newPeer('raw');
+  const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
     await Promise.all([a.page.goto(`${ORIGINS.ywOrigin}/blank.html`), b.page.goto(`${ORIGINS.ywOrigin}/blank.html`)]);
     const gather = `(pc) => new Promise((ok) => { if (pc.iceGatheringState === 'complete') ok(); pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') ok(); }); })`;
@@ -994,7 +1017,7 @@ async function main() {
     ['files', async () => {
       phase = 'files';
       const { figureFiles } = await import('./lib/files-bench.mjs');
-      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb });
+      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
     }],
   ]);
   /** @type {Record<string, number>} */

@@ -197,3 +197,100 @@ test('Send to one peer from the peer list: only that peer gets the offer', async
   await expect(rowOf(b!.page, 'only-b.txt')).toHaveAttribute('data-status', 'verified');
   expect(await transfersOf(c!.page)).toEqual([]);
 });
+
+/**
+ * Drops `megabytes` of bytes that depend only on `seed` (xorshift32), so that after a reload the
+ * page can "choose the same file again"; returns their SHA-256.
+ */
+async function dropSeededFile(page: Page, name: string, megabytes: number, seed: number): Promise<string> {
+  return page.evaluate(
+    async ({ name, megabytes, seed }) => {
+      const words = new Uint32Array((megabytes * 1_000_000) / 4);
+      let x = seed >>> 0 || 1;
+      for (let i = 0; i < words.length; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        words[i] = x >>> 0;
+      }
+      const bytes = new Uint8Array(words.buffer);
+      const hash = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      return hash;
+    },
+    { name, megabytes, seed },
+  );
+}
+
+/** Counts, in `page`, the file bytes of every chunk it receives from now on (frame tap), across the sender's reloads. */
+async function countReceivedChunkBytes(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { meshpad: MeshpadDebug; __chunkBytes: number };
+    w.__chunkBytes = 0;
+    // A chunk message: kind 0x01, 12 header bytes, then file bytes.
+    w.meshpad.onFrame((direction, label, data) => {
+      if (direction === 'received' && label === 'files' && data[0] === 1) w.__chunkBytes += data.length - 13;
+    });
+  });
+  return () => page.evaluate(() => (window as unknown as { __chunkBytes: number }).__chunkBytes);
+}
+
+test('Sender reload mid-transfer: choosing the same file again resumes from the blocks the receiver holds', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  const [, bId] = await joinAll([a, b]);
+  const received = await countReceivedChunkBytes(b.page);
+  const size = 32_000_000;
+  const sha = await dropSeededFile(a.page, 'sender-reload.bin', size / 1_000_000, 0x5eed);
+  await rowOf(b.page, 'sender-reload.bin').getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(async () => (await transfersOf(b.page))[0]?.bytesDone ?? 0, { timeout: 20_000 }).toBeGreaterThan(8_000_000);
+
+  await a.page.reload();
+  await waitForSelfId(a.page);
+  await waitForPeer(a.page, bId!);
+  const before = await received();
+  expect(before, 'the sender reloaded mid-way').toBeLessThan(size);
+  expect(await dropSeededFile(a.page, 'sender-reload.bin', size / 1_000_000, 0x5eed)).toBe(sha);
+
+  // No second Accept: the receiver knows the content (same SHA-256) and resumes by itself.
+  const row = rowOf(b.page, 'sender-reload.bin');
+  await expect(row).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  await expect(row).toHaveCount(1);
+  await expect(rowOf(a.page, 'sender-reload.bin')).toHaveAttribute('data-status', 'delivered');
+  const total = await received();
+  metric('files: sender reload, received before the reload', before, 'B');
+  metric('files: sender reload, bytes sent twice', total - size, 'B');
+  expect(total - size, `${total - size} bytes arrived twice`).toBeLessThanOrEqual(0.1 * size);
+  expect(total, 'the resumed sender sent only what was missing').toBeLessThan(before + size - 4_000_000);
+  const [download] = await Promise.all([b.page.waitForEvent('download'), row.getByRole('button', { name: 'Save' }).click()]);
+  expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(sha);
+});
+
+test('An offer not yet answered survives the receiver reload; Accept afterwards receives the file', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  const [aId, bId] = await joinAll([a, b]);
+  const buffer = randomBytes(2 * 1024 * 1024 + 17);
+  // To B only: a room-wide offer would also be made again to B's new page, which would hide a lost offer.
+  const [chooser] = await Promise.all([
+    a.page.waitForEvent('filechooser'),
+    a.page.getByRole('list', { name: 'Peers' }).locator(`li[data-peer-id="${bId}"]`).getByRole('button', { name: /^Send a file to / }).click(),
+  ]);
+  await chooser.setFiles({ name: 'answer-later.bin', mimeType: 'application/octet-stream', buffer });
+  await expect(rowOf(b.page, 'answer-later.bin')).toHaveAttribute('data-status', 'offered');
+
+  await b.page.reload();
+  const newBId = await waitForSelfId(b.page);
+  expect(newBId).not.toBe(bId);
+  const offer = rowOf(b.page, 'answer-later.bin');
+  await expect(offer).toHaveAttribute('data-status', 'offered');
+  await expect(offer).toContainText('from');
+  await waitForPeer(b.page, aId!);
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await expect(offer).toHaveAttribute('data-status', 'verified');
+  await expect(rowOf(a.page, 'answer-later.bin').and(a.page.locator('[data-status="delivered"]'))).toHaveCount(1);
+  const [download] = await Promise.all([b.page.waitForEvent('download'), offer.getByRole('button', { name: 'Save' }).click()]);
+  expect(createHash('sha256').update(await readFile(await download.path())).digest('hex')).toBe(createHash('sha256').update(buffer).digest('hex'));
+});

@@ -4,21 +4,27 @@
 //      throughput measured in the same Chromium in the same run (best of the raw runs).
 //   P4 interference: keystroke A → visible in B, p99 while a transfer A → B saturates the link,
 //      against the same measurement on the idle link (same room, same run).
+//   Both pages run in their own browser with a profile on disk (persistent context): off the
+//   record, OPFS is kept in memory with a quota that a 1 GB transfer exceeded (~1.4 GiB here),
+//   and it would count the file in the browser's memory. During P3 the receiving browser's
+//   process memory (VmRSS of its renderers, and of all its processes) is sampled, with the JS heap.
+import { sampleProcessMemory } from './process-memory.mjs';
 import { summarize } from './stats.mjs';
 
 /**
  * @typedef {{ context: import('playwright-core').BrowserContext, page: import('playwright-core').Page, stack: string }} Peer
  * @typedef {{
- *   openRoom: (stack: 'meshpad', n: number) => Promise<{ url: string, peers: Peer[] }>,
+ *   openRoom: (stack: 'meshpad', n: number, opts?: { persistent?: 'all' | 'joiners' }) => Promise<{ url: string, peers: Peer[] }>,
  *   closePeers: (peers: Peer[]) => Promise<void>,
  *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[] }>,
- *   tpOnce: () => Promise<number>,
+ *   tpOnce: (opts?: { receiverOnDisk?: boolean }) => Promise<number>,
  *   log: (msg: string) => void,
  *   figures: Record<string, unknown>,
  *   raw: Record<string, unknown>,
  *   notes: string[],
  *   quick: boolean,
  *   megabytes: number,
+ *   p3Only?: boolean,
  * }} FilesBenchContext
  */
 
@@ -178,12 +184,15 @@ export async function figureFiles(ctx) {
   const megabytes = ctx.megabytes;
   const rawRuns = ctx.quick ? 1 : 2;
 
-  // Raw baseline in this run.
+  // BENCH_FILES_PROFILES=memory: both pages off the record in the shared browser (as before; OPFS in
+  // memory, ≤ ~1.4 GiB); =disk-all: the sender too in its own browser on disk; default: the receiver only.
+  const profiles = process.env.BENCH_FILES_PROFILES;
+  // Raw baseline in this run, with the receiver set up as the files receiver.
   /** @type {number[]} */
   const rawMBps = [];
   for (let r = 0; r < rawRuns; r++) {
     try {
-      rawMBps.push(await ctx.tpOnce());
+      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory' }));
       log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s`);
     } catch (err) {
       log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
@@ -191,7 +200,7 @@ export async function figureFiles(ctx) {
   }
   const bestRaw = rawMBps.length ? Math.max(...rawMBps) : null;
 
-  const { peers } = await ctx.openRoom('meshpad', 2);
+  const { peers } = await ctx.openRoom('meshpad', 2, profiles === 'memory' ? {} : { persistent: profiles === 'disk-all' ? 'all' : 'joiners' });
   const [a, b] = /** @type {[Peer, Peer]} */ (peers);
   try {
     // ---- P3 ----
@@ -203,6 +212,7 @@ export async function figureFiles(ctx) {
       w.__heap = { base: used(), max: used() };
       w.__heap.timer = setInterval(() => (w.__heap.max = Math.max(w.__heap.max, used())), 100);
     });
+    const processMemory = await sampleProcessMemory(b.context);
     const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
     const storedAt = await b.page
       .waitForFunction(
@@ -224,7 +234,16 @@ export async function figureFiles(ctx) {
       })
     );
     const heapGrowthMB = Number(((heap.max - heap.base) / 1e6).toFixed(1));
-    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer`);
+    // What is still held once garbage is collected (a leak shows here; garbage awaiting GC does not).
+    const session = await b.context.newCDPSession(b.page);
+    await session.send('HeapProfiler.collectGarbage');
+    await session.detach();
+    const heapAfterGc = /** @type {number} */ (await b.page.evaluate(() => /** @type {any} */ (performance).memory?.usedJSHeapSize ?? 0));
+    const rendererAfterGc = processMemory.rendererGrowthNow();
+    const mem = await processMemory.stop();
+    const mb = (/** @type {number} */ v) => Number((v / 1e6).toFixed(1));
+    log(`files: P3 receiver JS heap ${Math.round(heap.base / 1e6)} MB before, peak +${heapGrowthMB} MB during the transfer, +${mb(heapAfterGc - heap.base)} MB after it and a forced GC (renderer RSS then +${mb(rendererAfterGc)} MB)`);
+    log(`files: P3 receiver renderer RSS ${mb(mem.renderersBase)} MB before, peak +${mb(mem.renderersPeakGrowth)} MB; whole receiving browser ${mb(mem.browserTreeBase)} MB, peak +${mb(mem.browserTreePeakGrowth)} MB (${mem.samples} samples)`);
     const delivered = await waitStatus(a, p3Name, ['delivered'], 60_000).then(() => transferOf(a, p3Name));
     // Free the receiver's storage quota for P4 (the copy kept in OPFS).
     await b.page.getByRole('listitem').filter({ hasText: p3Name }).getByRole('button', { name: 'Remove' }).click();
@@ -234,6 +253,41 @@ export async function figureFiles(ctx) {
     const verifiedMBps = bytes / 1e6 / ((verifiedAt - acceptedAt) / 1000);
     log(`files: P3 ${megabytes} MB stored at ${transferMBps.toFixed(2)} MB/s, verified at ${verifiedMBps.toFixed(2)} MB/s end to end (raw best ${bestRaw?.toFixed(2)})`);
 
+    const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(v));
+    const p3Figure = () => {
+      const p3 = {
+        title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs best raw channel`,
+        unit: 'MB/s',
+        filesMBps: Number(transferMBps.toFixed(2)),
+        filesVerifiedMBps: Number(verifiedMBps.toFixed(2)),
+        rawMBps: rawMBps.map((v) => Number(v.toFixed(2))),
+        ratioToBestRaw: bestRaw ? Number((transferMBps / bestRaw).toFixed(3)) : null,
+        ratioVerifiedToBestRaw: bestRaw ? Number((verifiedMBps / bestRaw).toFixed(3)) : null,
+        target: '≥ 0.9 × best raw',
+        /** Peak growth of the receiving page's JS heap during the transfer (performance.memory). */
+        receiverHeapGrowthMB: heapGrowthMB,
+        /** Peak growth of the receiving browser's renderer processes' VmRSS (the page's; target ≲ 100 MB), and of all its processes. */
+        receiverRendererRssGrowthMB: mb(mem.renderersPeakGrowth),
+        receiverRendererRssBaseMB: mb(mem.renderersBase),
+        receiverBrowserRssGrowthMB: mb(mem.browserTreePeakGrowth),
+        /** After the transfer and a forced GC (HeapProfiler.collectGarbage): JS heap and renderer RSS above the start. */
+        receiverHeapAfterGcMB: mb(heapAfterGc - heap.base),
+        receiverRendererRssAfterGcMB: mb(rendererAfterGc),
+        memorySamples: mem.samples,
+        sentBytes: delivered?.sentBytes ?? null,
+      };
+      return {
+        ...p3,
+        rows: [
+          [p3.title, 'MB/s', `${fmt(p3.filesMBps)} (verified ${fmt(p3.filesVerifiedMBps)})`, `raw best ${fmt(bestRaw === null ? null : Number(bestRaw.toFixed(2)))}`, `files/raw ${fmt(p3.ratioToBestRaw)}`],
+          [`P3 receiving page memory during the ${megabytes} MB transfer, peak growth`, 'MB', `renderer RSS +${fmt(p3.receiverRendererRssGrowthMB)}`, `JS heap +${fmt(heapGrowthMB)}`, `whole browser +${fmt(p3.receiverBrowserRssGrowthMB)}`],
+        ],
+      };
+    };
+    if (ctx.p3Only) {
+      figures.files_p3 = p3Figure();
+      return;
+    }
     // ---- P4 ----
     const keys = ctx.quick ? 40 : 200;
     const gapMs = 20;
@@ -266,19 +320,7 @@ export async function figureFiles(ctx) {
 
     const idleS = summarize(idle.latency);
     const busyS = summarize(busy.latency);
-    const p3 = {
-      title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs best raw channel`,
-      unit: 'MB/s',
-      filesMBps: Number(transferMBps.toFixed(2)),
-      filesVerifiedMBps: Number(verifiedMBps.toFixed(2)),
-      rawMBps: rawMBps.map((v) => Number(v.toFixed(2))),
-      ratioToBestRaw: bestRaw ? Number((transferMBps / bestRaw).toFixed(3)) : null,
-      ratioVerifiedToBestRaw: bestRaw ? Number((verifiedMBps / bestRaw).toFixed(3)) : null,
-      target: '≥ 0.9 × best raw',
-      /** Peak growth of the receiving page's JS heap during the transfer (performance.memory). */
-      receiverHeapGrowthMB: heapGrowthMB,
-      sentBytes: delivered?.sentBytes ?? null,
-    };
+    const p3 = p3Figure();
     const p4 = {
       title: `P4 keystroke A → visible in B while a transfer A → B saturates the link vs idle (${keys} keys each)`,
       unit: 'ms',
@@ -296,11 +338,7 @@ export async function figureFiles(ctx) {
       /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
       duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
     };
-    const fmt = (/** @type {number | null} */ v) => (v === null ? '—' : String(v));
-    figures.files_p3 = {
-      ...p3,
-      rows: [[p3.title, 'MB/s', `${fmt(p3.filesMBps)} (verified ${fmt(p3.filesVerifiedMBps)})`, `raw best ${fmt(bestRaw === null ? null : Number(bestRaw.toFixed(2)))}`, `files/raw ${fmt(p3.ratioToBestRaw)}`]],
-    };
+    figures.files_p3 = p3;
     figures.files_p4 = {
       ...p4,
       rows: [

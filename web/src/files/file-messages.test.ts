@@ -13,14 +13,20 @@ const text = (s: string) => {
 describe('files channel messages', () => {
   it('round-trips control messages', () => {
     const messages = [
-      { t: 'accept', id: ID, session: 7, have: 'AQ', partial: { block: 3, bytes: 100 } },
-      { t: 'accept', id: ID, session: 1, have: '', partial: null },
+      { t: 'accept', id: ID, session: 7, have: 'AQ', partial: { block: 3, bytes: 100 }, upTo: 16 },
+      { t: 'accept', id: ID, session: 1, have: '', partial: null, upTo: 0 },
+      { t: 'credit', id: ID, session: 1, upTo: 17 },
       { t: 'decline', id: ID },
       { t: 'cancel', id: ID, code: 'cancelled', reason: 'cancelled by the sender' },
       { t: 'need', id: ID, session: 2, block: 0 },
       { t: 'done', id: ID },
     ] as const;
-    for (const m of messages) expect(decodeFilesMessage(encodeControl(m))).toEqual({ kind: 'control', message: { v: 1, ...m } });
+    for (const m of messages) expect(decodeFilesMessage(encodeControl(m))).toEqual({ kind: 'control', message: { v: 2, ...m } });
+  });
+
+  it('says which version a control message of another protocol version is (ignored, not a reason to drop the peer)', () => {
+    expect(decodeFilesMessage(text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null}'))).toEqual({ kind: 'unsupported', version: 1 });
+    expect(decodeFilesMessage(text('{"v":3,"t":"anything"}'))).toEqual({ kind: 'unsupported', version: 3 });
   });
 
   it('round-trips a chunk that fills exactly one frame', () => {
@@ -53,17 +59,23 @@ describe('files channel messages', () => {
       zeroSession,
       oversized,
       text('not json'),
-      text('{"v":1,"t":"launch","id":"abcdefghijklmnop"}'),
-      text('{"v":2,"t":"done","id":"abcdefghijklmnop"}'),
-      text('{"v":1,"t":"done","id":"short"}'),
-      text('{"v":1,"t":"done","id":"abcdefghijklmnop/../"}'),
-      text('{"v":1,"t":"need","id":"abcdefghijklmnop","session":0,"block":1}'),
-      text('{"v":1,"t":"need","id":"abcdefghijklmnop","session":1,"block":-1}'),
-      text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"+/=","partial":null}'),
-      text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":{"block":0,"bytes":0}}'),
-      text(`{"v":1,"t":"cancel","id":"abcdefghijklmnop","code":"cancelled","reason":"${'x'.repeat(201)}"}`),
-      text('{"v":1,"t":"cancel","id":"abcdefghijklmnop","code":"whatever","reason":""}'),
-      text('{"v":1,"t":"offer","id":"abcdefghijklmnop","from":"A","manifest":{}}'),
+      text('{"v":2,"t":"launch","id":"abcdefghijklmnop"}'),
+      text('{"v":"2","t":"done","id":"abcdefghijklmnop"}'),
+      text('{"t":"done","id":"abcdefghijklmnop"}'),
+      text('{"v":2,"t":"done","id":"short"}'),
+      text('{"v":2,"t":"done","id":"abcdefghijklmnop/../"}'),
+      text('{"v":2,"t":"need","id":"abcdefghijklmnop","session":0,"block":1}'),
+      text('{"v":2,"t":"need","id":"abcdefghijklmnop","session":1,"block":-1}'),
+      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"+/=","partial":null,"upTo":1}'),
+      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":{"block":0,"bytes":0},"upTo":1}'),
+      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null}'),
+      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null,"upTo":-1}'),
+      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":1,"upTo":1.5}'),
+      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":0,"upTo":1}'),
+      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":1}'),
+      text(`{"v":2,"t":"cancel","id":"abcdefghijklmnop","code":"cancelled","reason":"${'x'.repeat(201)}"}`),
+      text('{"v":2,"t":"cancel","id":"abcdefghijklmnop","code":"whatever","reason":""}'),
+      text('{"v":2,"t":"offer","id":"abcdefghijklmnop","from":"A","manifest":{}}'),
       new Uint8Array([0, 0xff, 0xfe]),
     ];
     for (const bytes of bad) expect(decodeFilesMessage(bytes), new TextDecoder().decode(bytes.subarray(1, 60))).toBeNull();

@@ -6,8 +6,12 @@
  * Control messages:
  *   offer   sender → receiver  a file (manifest) and who offers it
  *   accept  receiver → sender  send me what I lack: `have` block map, a partly received block
- *                              (`partial`), and a fresh `session` number that the chunks carry
- *                              (also sent to resume after a reconnect or a reload)
+ *                              (`partial`), a fresh `session` number that the chunks carry, and
+ *                              the flow-control window `upTo`: how many blocks the sender may
+ *                              start in this session (also sent to resume after a reconnect or
+ *                              a reload)
+ *   credit  receiver → sender  blocks left our memory (stored, or dropped after a failed hash):
+ *                              the sender may now start `upTo` blocks in this session in total
  *   decline receiver → sender
  *   cancel  either way         stops the transfer for both, with a code and a reason
  *   need    receiver → sender  a block failed its hash: send it again in this session
@@ -18,7 +22,8 @@ import { MAX_FRAME_BYTES } from '../net/frame-codec.ts';
 import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
 import { ManifestSchema } from './manifest.ts';
 
-export const FILES_MESSAGE_VERSION = 1;
+/** 2: flow control (`accept.upTo`, `credit`). Control messages of another version are ignored, not a reason to drop the peer. */
+export const FILES_MESSAGE_VERSION = 2;
 const CONTROL = 0x00;
 const CHUNK = 0x01;
 export const CHUNK_HEADER_BYTES = 13;
@@ -30,6 +35,8 @@ const MAX_SESSION = 0xffffffff;
 const Id = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{16,32}$/));
 const Session = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_SESSION));
 const Index = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A cumulative count of block starts granted in a session. */
+const Credit = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_SESSION));
 
 const ControlSchema = v.variant('t', [
   v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('offer'), id: Id, from: v.pipe(v.string(), v.minLength(1), v.maxLength(40)), manifest: ManifestSchema }),
@@ -40,7 +47,9 @@ const ControlSchema = v.variant('t', [
     session: Session,
     have: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]*$/), v.maxLength(2048)),
     partial: v.nullable(v.object({ block: Index, bytes: v.pipe(Index, v.minValue(1)) })),
+    upTo: Credit,
   }),
+  v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('credit'), id: Id, session: Session, upTo: Credit }),
   v.object({ v: v.literal(FILES_MESSAGE_VERSION), t: v.literal('decline'), id: Id }),
   v.object({
     v: v.literal(FILES_MESSAGE_VERSION),
@@ -65,7 +74,13 @@ export interface Chunk {
   readonly data: Uint8Array;
 }
 
-export type FilesMessage = { readonly kind: 'control'; readonly message: ControlMessage } | ({ readonly kind: 'chunk' } & Chunk);
+export type FilesMessage =
+  | { readonly kind: 'control'; readonly message: ControlMessage }
+  | ({ readonly kind: 'chunk' } & Chunk)
+  /** A control message of another protocol version (a peer running an older or newer app). */
+  | { readonly kind: 'unsupported'; readonly version: number };
+
+const VersionOnly = v.object({ v: v.pipe(v.number(), v.integer(), v.minValue(0)) });
 
 export function encodeControl(message: OutgoingControl): Uint8Array {
   const json = encodeJsonMessage({ v: FILES_MESSAGE_VERSION, ...message });
@@ -92,7 +107,9 @@ export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
   if (bytes.length === 0) return null;
   if (bytes[0] === CONTROL) {
     const message = decodeJsonMessage(ControlSchema, bytes.subarray(1));
-    return message ? { kind: 'control', message } : null;
+    if (message) return { kind: 'control', message };
+    const other = decodeJsonMessage(VersionOnly, bytes.subarray(1));
+    return other && other.v !== FILES_MESSAGE_VERSION ? { kind: 'unsupported', version: other.v } : null;
   }
   if (bytes[0] === CHUNK) {
     if (bytes.length <= CHUNK_HEADER_BYTES || bytes.length > CHUNK_HEADER_BYTES + CHUNK_BYTES) return null;

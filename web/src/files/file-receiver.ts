@@ -5,21 +5,35 @@
  * A completed block is checked against its SHA-256 (asked again on mismatch), stored, and
  * marked held; once all are held the whole file is hashed from storage before Save is offered.
  * A peer that sends anything else (unrequested blocks, offsets out of range, more than a block
- * holds, garbage) is dropped and its transfers fail with the reason.
+ * holds, blocks beyond its window, garbage) is dropped and its transfers fail with the reason.
+ *
+ * Flow control: a session lets the sender start RECEIVE_WINDOW_BLOCKS blocks, minus those
+ * still in our memory (being hashed or written) when it opens; each block that leaves memory
+ * (stored, or dropped after a failed hash) grants one more (`credit`). So the blocks held in
+ * memory per transfer never exceed the window, however slow the disk.
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
 import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import type { DownloadRecord, FileStorage } from './file-storage.ts';
-import { BLOCK_BYTES, blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
+import { BLOCK_BYTES, MAX_BLOCKS, blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
 
 /** A block that fails its hash this many times fails the transfer. */
 export const MAX_BLOCK_RETRIES = 3;
 /** Offers from one peer waiting for an answer; more is a flood and drops the peer. */
 export const MAX_PENDING_OFFERS = 64;
-const MAX_SPARE_BUFFERS = 4;
+/**
+ * Flow-control window, in 1 MiB blocks: what may be in our memory per transfer (the block being
+ * filled plus those being hashed and written). 16 MiB covers ~0.6 s of a 25 MB/s link, far more
+ * than a block's hash + OPFS write + the credit's way back (see docs/decisions.md).
+ */
+export const RECEIVE_WINDOW_BLOCKS = 16;
+/** Unanswered offers kept across reloads for at most this long. */
+export const OFFER_KEEP_MS = 7 * 24 * 3600 * 1000;
+/** Block buffers kept for reuse: as many as the window, so a transfer allocates no new ones once under way (freed when nothing is received). */
+const MAX_SPARE_BUFFERS = RECEIVE_WINDOW_BLOCKS;
 
 export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
 
@@ -36,6 +50,9 @@ export interface Incoming {
   session: number | null;
   /** Blocks the current session may still start. */
   expected: Set<number>;
+  /** Flow control of the current session: blocks the sender may start in total (granted), and started. */
+  upTo: number;
+  started: number;
   readonly failures: Map<number, number>;
   /**
    * Completed blocks being checked and stored. They run concurrently (one OPFS file each): a
@@ -47,6 +64,11 @@ export interface Incoming {
   bytesDone: number;
   readonly rate: RateMeter;
   error: string | null;
+  /** The record write under way (writes are coalesced: at most one at a time, then the latest state). */
+  persisting: Promise<void> | null;
+  persistAgain: boolean;
+  /** When the offer arrived (kept with an unanswered offer's record). */
+  readonly offeredAt: number;
 }
 
 export class FileReceiver {
@@ -67,6 +89,16 @@ export class FileReceiver {
     for (const record of await this.storage.records.list()) {
       const key = keyOf(record.from, record.id);
       if (this.transfers.has(key)) continue;
+      if (record.status === 'offered') {
+        // An offer nobody answered before the reload: shown again, unless it is old.
+        if (this.ctx.now() - (record.offeredAt ?? 0) > OFFER_KEEP_MS) {
+          await this.storage.records.delete(record.hash).catch(() => undefined);
+          continue;
+        }
+        if ([...this.transfers.values()].some((t) => t.manifest.hash === record.hash)) continue;
+        this.create(record.from, record.id, record.fromName, record.manifest, 'offered', new BlockMap(blockCount(record.manifest.size)), record.offeredAt);
+        continue;
+      }
       const have = BlockMap.decode(blockCount(record.manifest.size), record.have);
       const t = this.create(record.from, record.id, record.fromName, record.manifest, record.status === 'verified' ? 'verified' : 'receiving', have);
       if (t.status === 'receiving' && this.ctx.isOpen(t.peer)) this.startSession(t);
@@ -104,6 +136,7 @@ export class FileReceiver {
     if (!t || t.status !== 'offered') return;
     this.ctx.send(t.peer, encodeControl({ t: 'decline', id: t.id }));
     t.status = 'declined';
+    void this.forgetOffer(t);
     this.ctx.changed();
   }
 
@@ -148,6 +181,8 @@ export class FileReceiver {
     if (filling && filling.block !== chunk.block) return `chunk of block ${chunk.block} while block ${filling.block} is incomplete`;
     if (!filling) {
       if (!t.expected.has(chunk.block)) return `block ${chunk.block} was not requested`;
+      if (t.started >= t.upTo) return `block ${chunk.block} starts beyond the window of ${t.upTo} blocks`;
+      t.started++;
       t.expected.delete(chunk.block);
       filling = t.filling = { block: chunk.block, data: this.buffer(length), offset: 0 };
     }
@@ -168,6 +203,8 @@ export class FileReceiver {
           t.pending.delete(block);
           t.stores.delete(store);
           if (data.length === BLOCK_BYTES && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(data);
+          this.grant(t);
+          this.trimSpare();
         });
       t.stores.add(store);
     }
@@ -194,7 +231,7 @@ export class FileReceiver {
     // The same content, already (partly) here: a resent offer after the sender reloaded. Resume without asking.
     const stored = await this.storage.records.get(manifest.hash).catch(() => undefined);
     const previous = [...this.transfers.values()].find((t) => t.manifest.hash === manifest.hash && (t.status === 'receiving' || t.status === 'paused' || t.status === 'verified'));
-    if (stored && previous) {
+    if (stored && stored.status !== 'offered' && previous) {
       this.retireSession(previous);
       // Its block stores still under way must not write its record (old id and sender) over ours.
       previous.status = 'paused';
@@ -206,15 +243,26 @@ export class FileReceiver {
       this.begin(t);
       return;
     }
-    this.create(peer, id, fromName, manifest, 'offered', new BlockMap(blockCount(manifest.size)));
+    // The same file offered again (its sender reloaded, or it reached us again): one offer, the newest.
+    for (const other of [...this.transfers.values()]) {
+      if (other.manifest.hash === manifest.hash && other.status === 'offered') this.transfers.delete(other.key);
+    }
+    const t = this.create(peer, id, fromName, manifest, 'offered', new BlockMap(blockCount(manifest.size)));
     this.ctx.changed();
+    // Kept across a reload, unless the storage already holds this file for another transfer.
+    if (!stored || stored.status === 'offered') await this.persist(t);
+  }
+
+  /** Drops the reusable block buffers once nothing is being received. */
+  private trimSpare(): void {
+    if (![...this.transfers.values()].some((x) => x.status === 'receiving')) this.spare.length = 0;
   }
 
   private buffer(length: number): Uint8Array {
     return length === BLOCK_BYTES ? (this.spare.pop() ?? new Uint8Array(BLOCK_BYTES)) : new Uint8Array(length);
   }
 
-  private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap): Incoming {
+  private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap, offeredAt = this.ctx.now()): Incoming {
     const held = have.missing().reduce((sum, b) => sum - blockLength(manifest.size, b), manifest.size);
     const t: Incoming = {
       key: keyOf(peer, id),
@@ -227,12 +275,17 @@ export class FileReceiver {
       filling: null,
       session: null,
       expected: new Set(),
+      upTo: 0,
+      started: 0,
       failures: new Map(),
       stores: new Set(),
       pending: new Set(),
       bytesDone: held,
       rate: new RateMeter(),
       error: null,
+      persisting: null,
+      persistAgain: false,
+      offeredAt,
     };
     this.transfers.set(t.key, t);
     return t;
@@ -261,7 +314,17 @@ export class FileReceiver {
     t.expected = new Set(t.have.missing().filter((b) => !t.pending.has(b) && b !== partial?.block));
     const claim = new BlockMap(t.have.blocks);
     for (let i = 0; i < t.have.blocks; i++) if (!t.expected.has(i) && i !== partial?.block) claim.set(i);
-    this.ctx.send(t.peer, encodeControl({ t: 'accept', id: t.id, session, have: claim.encode(), partial }));
+    // The window counts what is still in memory: blocks being stored and the partial one.
+    t.upTo = Math.max(0, RECEIVE_WINDOW_BLOCKS - t.pending.size - (t.filling ? 1 : 0));
+    t.started = 0;
+    this.ctx.send(t.peer, encodeControl({ t: 'accept', id: t.id, session, have: claim.encode(), partial, upTo: t.upTo }));
+  }
+
+  /** A block of `t` left memory: the sender may start one more in the current session. */
+  private grant(t: Incoming): void {
+    if (t.session === null || t.status !== 'receiving' || this.transfers.get(t.key) !== t) return;
+    t.upTo++;
+    this.ctx.send(t.peer, encodeControl({ t: 'credit', id: t.id, session: t.session, upTo: t.upTo }));
   }
 
   private retireSession(t: Incoming): void {
@@ -320,20 +383,49 @@ export class FileReceiver {
     this.retireSession(t);
     await this.persist(t);
     this.ctx.send(t.peer, encodeControl({ t: 'done', id: t.id }));
+    this.trimSpare();
     this.ctx.changed();
   }
 
-  private async persist(t: Incoming): Promise<void> {
-    const record: DownloadRecord = {
-      hash: t.manifest.hash,
-      id: t.id,
-      from: t.peer,
-      fromName: t.fromName,
-      manifest: t.manifest,
-      have: t.have.encode(),
-      status: t.status === 'verified' ? 'verified' : 'receiving',
-    };
-    await this.storage.records.put(record).catch(() => undefined);
+  /**
+   * Writes `t`'s record (IndexedDB in browsers). Writes are coalesced: while one is under way,
+   * further calls only ask for one more write of the then-latest state, so a disk slower than the
+   * link never piles up record writes (one per stored block otherwise). Resolves once the state
+   * at call time (or a later one) is written. A transfer no longer listed (removed, replaced) or
+   * ended is not written.
+   */
+  private persist(t: Incoming): Promise<void> {
+    t.persistAgain = true;
+    t.persisting ??= (async () => {
+      // Start after `t.persisting` is set: finishing synchronously would leave it set for good.
+      await null;
+      // Each round writes what was asked before it started; the bound is generous (one per block and status change).
+      for (let round = 0; t.persistAgain && round < 4 * MAX_BLOCKS; round++) {
+        t.persistAgain = false;
+        const status = recordStatus(t.status);
+        if (!status || this.transfers.get(t.key) !== t) break;
+        const record: DownloadRecord = {
+          hash: t.manifest.hash,
+          id: t.id,
+          from: t.peer,
+          fromName: t.fromName,
+          manifest: t.manifest,
+          have: t.have.encode(),
+          status,
+          offeredAt: t.offeredAt,
+        };
+        await this.storage.records.put(record).catch(() => undefined);
+      }
+      t.persisting = null;
+    })();
+    return t.persisting;
+  }
+
+  /** Deletes the record of an offer that was declined (or replaced), if it is this offer's. */
+  private async forgetOffer(t: Incoming): Promise<void> {
+    await t.persisting;
+    const record = await this.storage.records.get(t.manifest.hash).catch(() => undefined);
+    if (record?.status === 'offered' && record.id === t.id && record.from === t.peer) await this.storage.records.delete(t.manifest.hash).catch(() => undefined);
   }
 
   private end(t: Incoming, status: IncomingStatus, error: string, discard: boolean): void {
@@ -341,6 +433,7 @@ export class FileReceiver {
     t.error = error;
     t.filling = null;
     this.retireSession(t);
+    this.trimSpare();
     if (discard) {
       const hash = t.manifest.hash;
       void settled(t).then(async () => {
@@ -355,6 +448,13 @@ export class FileReceiver {
 /** Resolves once every block store of `t` under way now has finished. */
 async function settled(t: Incoming): Promise<void> {
   await Promise.allSettled([...t.stores]);
+  await t.persisting;
+}
+
+function recordStatus(status: IncomingStatus): DownloadRecord['status'] | null {
+  if (status === 'offered') return 'offered';
+  if (status === 'verified') return 'verified';
+  return status === 'receiving' || status === 'verifying' || status === 'paused' ? 'receiving' : null;
 }
 
 export function keyOf(peer: PeerId, id: string): string {

@@ -5,6 +5,8 @@
  * only while our scheduler queue for that peer is short: the scheduler decides when they go on
  * the wire (files only fill what the other channels leave), this side only keeps it fed.
  * Transfers to one peer take turns chunk by chunk, so several transfers share a link fairly.
+ * Flow control: a block is started only within the receiver's window (`accept.upTo`, raised by
+ * `credit` as the receiver stores blocks); until then the transfer waits and the others go on.
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
@@ -23,6 +25,9 @@ export type OutgoingStatus = 'offered' | 'sending' | 'sent' | 'delivered' | 'dec
 interface SendSession {
   readonly id: number;
   readonly queue: number[];
+  /** Flow control: blocks we may start in this session (the receiver's `accept`, raised by `credit`), and how many we started. */
+  upTo: number;
+  started: number;
   current: { block: number; offset: number; data: Uint8Array | null } | null;
 }
 
@@ -44,6 +49,8 @@ export interface OutgoingFile {
   readonly source: BlockSource;
   readonly peers: Map<PeerId, OutgoingPeer>;
   readonly cache: Map<number, Promise<Uint8Array>>;
+  /** Offered to the whole room: peers who join later are offered it too (until the sender cancels every transfer of it). */
+  readonly roomWide: boolean;
 }
 
 export class FileSender {
@@ -54,8 +61,8 @@ export class FileSender {
 
   constructor(private readonly ctx: FilesContext) {}
 
-  offer(id: string, manifest: Manifest, source: BlockSource, to: readonly PeerId[]): OutgoingFile {
-    const file: OutgoingFile = { id, manifest, source, peers: new Map(), cache: new Map() };
+  offer(id: string, manifest: Manifest, source: BlockSource, to: readonly PeerId[], roomWide = false): OutgoingFile {
+    const file: OutgoingFile = { id, manifest, source, peers: new Map(), cache: new Map(), roomWide };
     this.files.set(id, file);
     for (const peer of to) this.offerTo(file, peer);
     return file;
@@ -69,12 +76,14 @@ export class FileSender {
 
   /**
    * A new link to `peer`: what the old one had queued is gone. Sessions wait for the receiver's
-   * next accept, which says what it holds.
+   * next accept, which says what it holds. A peer we never offered a room-wide file to (it
+   * joined later) is offered it now.
    */
   onPeerOpen(peer: PeerId): void {
     for (const file of this.files.values()) {
       const target = file.peers.get(peer);
       if (target) target.session = null;
+      else if (file.roomWide && stillOffered(file)) this.offerTo(file, peer);
     }
   }
 
@@ -137,6 +146,11 @@ export class FileSender {
       case 'cancel':
         if (target && isActive(target.status)) this.end(target, message.code === 'failed' ? 'failed' : 'cancelled', message.reason || 'cancelled by the receiver');
         return;
+      case 'credit':
+        // A stale session's credit, or one lower than what we have (reordered never, but harmless), changes nothing.
+        if (!target?.session || target.session.id !== message.session || message.upTo <= target.session.upTo) return;
+        target.session.upTo = message.upTo;
+        return this.pump(peer);
       case 'offer':
         return;
     }
@@ -201,7 +215,7 @@ export class FileSender {
       return;
     }
     const queue = have.missing();
-    target.session = { id: message.session, queue, current: null };
+    target.session = { id: message.session, queue, current: null, upTo: message.upTo, started: 0 };
     target.doneBytes = file.manifest.size - queue.reduce((sum, b) => sum + blockLength(file.manifest.size, b), 0);
     if (partial) {
       queue.splice(queue.indexOf(partial.block), 1);
@@ -218,12 +232,15 @@ export class FileSender {
   private sendChunk(file: OutgoingFile, target: OutgoingPeer): boolean {
     const session = target.session!;
     if (!session.current) {
-      const block = session.queue.shift();
-      if (block === undefined) {
+      if (session.queue.length === 0) {
         target.status = 'sent';
         this.ctx.changed();
         return false;
       }
+      // Flow control: the receiver has no room for another block until it stores one and says so.
+      if (session.started >= session.upTo) return false;
+      const block = session.queue.shift()!;
+      session.started++;
       session.current = { block, offset: 0, data: null };
       this.load(file, target, session);
     }
@@ -288,6 +305,15 @@ export class FileSender {
     target.error = error;
     this.ctx.changed();
   }
+}
+
+/**
+ * Whether a room-wide file is still on offer: it shows in the sender's list (a file offered to an
+ * empty room has no row, so it could not be cancelled: it is not offered later) and the sender has
+ * not cancelled every transfer of it.
+ */
+function stillOffered(file: OutgoingFile): boolean {
+  return file.peers.size > 0 && ![...file.peers.values()].every((t) => t.status === 'cancelled');
 }
 
 export function isActive(status: OutgoingStatus): boolean {

@@ -15,7 +15,10 @@ export interface DownloadRecord {
   readonly manifest: Manifest;
   /** BlockMap, encoded. */
   readonly have: string;
-  readonly status: 'receiving' | 'verified';
+  /** offered: an offer not answered yet (kept so it survives a reload). */
+  readonly status: 'offered' | 'receiving' | 'verified';
+  /** When the offer arrived (ms since the epoch); records from before it was kept have none. */
+  readonly offeredAt?: number;
 }
 
 export interface DownloadRecords {

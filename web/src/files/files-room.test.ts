@@ -191,6 +191,72 @@ describe('FilesRoom transfers (in-memory network)', { timeout: 30_000 }, () => {
     expect(await saved(b.files, incoming[0]!.key)).toBe(sha(bytes));
   });
 
+  it('an unanswered offer survives the receiver reload, and Accept afterwards delivers the file to the new peer id', async () => {
+    const net = new FakeFilesNet();
+    const a = room(net, 'A');
+    const b = room(net, 'B');
+    net.connect('A', 'B');
+    const bytes = random(2 * BLOCK_BYTES + 9);
+    await a.files.send([{ source: memorySource(bytes), name: 'later.bin', type: 'text/plain' }], 'B');
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    await net.until(() => b.storage.records.map.size === 1);
+    expect(b.storage.blocks.files.size).toBe(0);
+    b.files.destroy();
+    net.cut('A', 'B');
+    const b2 = room(net, 'B2', b.storage);
+    await b2.files.restore();
+    expect(view(b2.files, 'in')).toMatchObject({ status: 'offered', name: 'later.bin', peerName: 'name-A', peer: 'A', size: bytes.length });
+    net.connect('A', 'B2');
+    await net.settle();
+    expect(a.files.list().filter((v) => v.peer === 'B2')).toEqual([]); // a targeted offer is not offered to newcomers
+    b2.files.accept(view(b2.files, 'in')!.key);
+    await net.until(() => view(a.files, 'out', 'B2')?.status === 'delivered');
+    expect(await saved(b2.files, view(b2.files, 'in')!.key)).toBe(sha(bytes));
+  });
+
+  it('a declined offer is forgotten: it does not come back after a reload', async () => {
+    const { net, b } = await pair(1000);
+    await net.until(() => b.storage.records.map.size === 1);
+    b.files.decline(view(b.files, 'in')!.key);
+    await net.until(() => b.storage.records.map.size === 0);
+    const b2 = room(net, 'B2', b.storage);
+    await b2.files.restore();
+    expect(b2.files.list()).toEqual([]);
+  });
+
+  it('a room-wide offer reaches a peer that joins later; a second offer of the same file replaces the first', async () => {
+    const net = new FakeFilesNet();
+    const a = room(net, 'A');
+    const b = room(net, 'B');
+    net.connect('A', 'B');
+    const bytes = random(BLOCK_BYTES + 1);
+    await a.files.send([{ source: memorySource(bytes), name: 'all.bin', type: '' }], null);
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    const c = room(net, 'C');
+    net.connect('A', 'C');
+    await net.until(() => view(c.files, 'in')?.status === 'offered');
+    expect(view(c.files, 'in')).toMatchObject({ name: 'all.bin', peer: 'A' });
+    c.files.accept(view(c.files, 'in')!.key);
+    await net.until(() => view(a.files, 'out', 'C')?.status === 'delivered');
+    expect(await saved(c.files, view(c.files, 'in')!.key)).toBe(sha(bytes));
+    // The same file offered again (e.g. the sender reloaded and chose it again): B still has one offer.
+    const [again] = await a.files.send([{ source: memorySource(bytes), name: 'all.bin', type: '' }], 'B');
+    await net.until(() => b.files.list().some((v) => v.key === `A/${again}`));
+    expect(b.files.list().filter((v) => v.direction === 'in').map((v) => v.key)).toEqual([`A/${again}`]);
+    expect(b.storage.records.map.get(sha(bytes))).toMatchObject({ status: 'offered', id: again });
+  });
+
+  it('a room-wide file the sender cancelled for everyone is not offered to peers who join later', async () => {
+    const { net, a, b } = await pair(BLOCK_BYTES);
+    a.files.cancel(view(a.files, 'out')!.key);
+    await net.until(() => view(b.files, 'in')?.status === 'cancelled');
+    const c = room(net, 'C');
+    net.connect('A', 'C');
+    await net.settle();
+    expect(c.files.list()).toEqual([]);
+    expect(a.files.list().filter((v) => v.peer === 'C')).toEqual([]);
+  });
+
   it('one file to three peers at once, each verified', async () => {
     const net = new FakeFilesNet();
     const a = room(net, 'A');

@@ -61,6 +61,7 @@ export class FilesRoom {
   private readonly unsubscribe: Array<() => void>;
   private readonly preparing = new Map<string, { name: string; size: number; type: string; done: number; to: PeerId | null; error: string | null }>();
   private progressTimer: unknown = null;
+  private readonly warnedVersion = new Set<PeerId>();
   private destroyed = false;
 
   constructor(
@@ -120,7 +121,7 @@ export class FilesRoom {
         if (this.destroyed) return ids;
         this.preparing.delete(id);
         const targets = to === null ? this.transport.openPeers() : [to];
-        this.sender.offer(id, manifest, input.source, targets);
+        this.sender.offer(id, manifest, input.source, targets, to === null);
         ids.push(id);
       } catch (error) {
         entry.error = error instanceof Error ? error.message : String(error);
@@ -248,6 +249,12 @@ export class FilesRoom {
   private onMessage(peer: PeerId, data: Uint8Array): void {
     const message = decodeFilesMessage(data);
     if (!message) return this.drop(peer, 'files: malformed message');
+    if (message.kind === 'unsupported') {
+      // Another app version (before or after a deploy): not misbehaviour, but nothing we can talk about.
+      if (!this.warnedVersion.has(peer)) console.warn(`[meshpad] files: peer ${peer} speaks files protocol version ${message.version}; ignoring its file messages`);
+      this.warnedVersion.add(peer);
+      return;
+    }
     if (message.kind === 'chunk') {
       const violation = this.receiver.onChunk(peer, message);
       if (violation) this.drop(peer, `files: ${violation}`);

@@ -107,6 +107,21 @@ export class FakeFilesNet {
     }
   }
 
+  /**
+   * Runs the network until nothing is queued and nothing more gets queued for `quietRounds`
+   * event-loop turns (async hashing and storage included), within the bound.
+   */
+  async settle(quietRounds = 50, maxRounds = 5_000): Promise<void> {
+    let quiet = 0;
+    for (let i = 0; i < maxRounds; i++) {
+      if (this.queue.length === 0 && ++quiet >= quietRounds) return;
+      if (this.queue.length > 0) quiet = 0;
+      this.step();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    throw new Error('network did not settle');
+  }
+
   /** Runs the network (and the nodes' async storage and hashing) until `done()` or the bound. */
   async until(done: () => boolean, maxRounds = 5_000): Promise<void> {
     for (let i = 0; i < maxRounds; i++) {

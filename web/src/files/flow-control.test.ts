@@ -1,0 +1,162 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FakeFilesNet } from '../test-support/fake-files-net.ts';
+import { GatedBlocks } from '../test-support/gated-blocks.ts';
+import { CHUNK_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
+import { RECEIVE_WINDOW_BLOCKS } from './file-receiver.ts';
+import { MemoryRecords, memorySource } from './file-storage.ts';
+import { FilesRoom, type TransferView } from './files-room.ts';
+import { BLOCK_BYTES, buildManifest } from './manifest.ts';
+
+const W = RECEIVE_WINDOW_BLOCKS;
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const view = (files: FilesRoom, direction: 'in' | 'out'): TransferView | undefined => files.list().find((v) => v.direction === direction && v.status !== 'preparing');
+
+function gatedRoom(net: FakeFilesNet, id: string) {
+  const storage = { records: new MemoryRecords(), blocks: new GatedBlocks() };
+  const transport = net.node(id);
+  const files = new FilesRoom(transport, storage, { selfName: () => id, peerName: (p) => p });
+  return { transport, files, storage };
+}
+
+
+describe('files flow control (a disk slower than the link)', { timeout: 60_000 }, () => {
+  it('the sender stops at the window while writes lag, and resumes one block per block stored', async () => {
+    const net = new FakeFilesNet();
+    let chunkBytes = 0;
+    const a = gatedRoom(net, 'A');
+    const b = gatedRoom(net, 'B');
+    b.transport.on('message', ({ data }) => {
+      const m = decodeFilesMessage(data);
+      if (m?.kind === 'chunk') chunkBytes += m.data.length;
+    });
+    net.connect('A', 'B');
+    const bytes = new Uint8Array(randomBytes(3 * W * BLOCK_BYTES + 12_345));
+    await a.files.send([{ source: memorySource(bytes), name: 'slow.bin', type: '' }], null);
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    b.files.accept(view(b.files, 'in')!.key);
+
+    // No write finishes: exactly one window of blocks arrives, and nothing more however long the link runs.
+    await net.until(() => b.storage.blocks.waiting === W);
+    await net.settle();
+    expect(b.storage.blocks.waiting).toBe(W);
+    expect(chunkBytes).toBe(W * BLOCK_BYTES);
+    expect(view(a.files, 'out')!.sentBytes).toBe(W * BLOCK_BYTES);
+    expect(view(a.files, 'out')!.status).toBe('sending');
+
+    // Two blocks stored → exactly two more blocks come.
+    b.storage.blocks.release(2);
+    await net.until(() => chunkBytes === (W + 2) * BLOCK_BYTES && b.storage.blocks.waiting === W);
+    await net.settle();
+    expect(chunkBytes).toBe((W + 2) * BLOCK_BYTES);
+    expect(b.storage.blocks.maxWaiting).toBe(W);
+
+    // A fast disk again: the rest arrives, verified, and memory never held more than the window.
+    b.storage.blocks.open();
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    expect(view(b.files, 'in')?.status).toBe('verified');
+    expect(chunkBytes).toBe(bytes.length);
+    expect(b.storage.blocks.maxWaiting).toBe(W);
+    const saved = await b.files.file(view(b.files, 'in')!.key);
+    expect(sha(new Uint8Array(await saved!.blob.arrayBuffer()))).toBe(sha(bytes));
+    expect(b.transport.dropped).toEqual([]);
+  });
+
+  it('after a link drop the new session grants only what is not still in memory', async () => {
+    const net = new FakeFilesNet();
+    const a = gatedRoom(net, 'A');
+    const b = gatedRoom(net, 'B');
+    const accepts: number[] = [];
+    a.transport.on('message', ({ data }) => {
+      const m = decodeFilesMessage(data);
+      if (m?.kind === 'control' && m.message.t === 'accept') accepts.push(m.message.upTo);
+    });
+    net.connect('A', 'B');
+    const bytes = new Uint8Array(randomBytes(2 * W * BLOCK_BYTES));
+    await a.files.send([{ source: memorySource(bytes), name: 'drop.bin', type: '' }], null);
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    b.files.accept(view(b.files, 'in')!.key);
+    await net.until(() => b.storage.blocks.waiting === W);
+    net.cut('A', 'B');
+    b.storage.blocks.release(3);
+    await net.settle();
+    net.connect('A', 'B');
+    await net.settle();
+    expect(accepts).toEqual([W, 3]);
+    expect(b.storage.blocks.waiting).toBe(W);
+    b.storage.blocks.open();
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    expect(b.storage.blocks.maxWaiting).toBe(W);
+    const saved = await b.files.file(view(b.files, 'in')!.key);
+    expect(sha(new Uint8Array(await saved!.blob.arrayBuffer()))).toBe(sha(bytes));
+  });
+
+  it('drops a sender that starts a block beyond its window, and the transfer fails with the reason', async () => {
+    const net = new FakeFilesNet();
+    const evil = net.node('X');
+    const b = gatedRoom(net, 'B');
+    net.connect('X', 'B');
+    const bytes = new Uint8Array(randomBytes((W + 2) * BLOCK_BYTES));
+    const manifest = await buildManifest(memorySource(bytes), 'flood.bin', '');
+    const got: Uint8Array[] = [];
+    evil.on('message', ({ data }) => got.push(data));
+    const id = 'floodfloodflood1';
+    evil.send('B', 'files', encodeControl({ t: 'offer', id, from: 'Mallory', manifest }));
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    b.files.accept(view(b.files, 'in')!.key);
+    await net.until(() => got.length > 0);
+    const accept = decodeFilesMessage(got[0]!);
+    if (accept?.kind !== 'control' || accept.message.t !== 'accept') throw new Error('expected accept');
+    expect(accept.message.upTo).toBe(W);
+    const session = accept.message.session;
+    // Every block of the window, whole (the disk holds them all), then the first chunk of one more.
+    for (let block = 0; block <= W; block++) {
+      const end = block === W ? CHUNK_BYTES : BLOCK_BYTES;
+      for (let offset = 0; offset < end; offset += CHUNK_BYTES) {
+        const start = block * BLOCK_BYTES + offset;
+        evil.send('B', 'files', encodeChunk({ session, block, offset, data: bytes.subarray(start, start + Math.min(CHUNK_BYTES, BLOCK_BYTES - offset)) }));
+      }
+      await net.settle(2);
+    }
+    await net.until(() => b.transport.dropped.length > 0);
+    expect(b.transport.dropped[0]?.detail).toMatch(new RegExp(`block ${W} starts beyond the window of ${W} blocks`));
+    expect(view(b.files, 'in')).toMatchObject({ status: 'failed', error: expect.stringMatching(/beyond the window/) });
+    expect(b.storage.blocks.maxWaiting).toBeLessThanOrEqual(W);
+  });
+});
+
+describe('download records under a slow IndexedDB', { timeout: 60_000 }, () => {
+  it('record writes are coalesced (one under way at a time) and the last one has the final state', async () => {
+    class SlowRecords extends MemoryRecords {
+      active = 0;
+      maxActive = 0;
+      puts = 0;
+      override async put(record: Parameters<MemoryRecords['put']>[0]) {
+        this.active++;
+        this.puts++;
+        this.maxActive = Math.max(this.maxActive, this.active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await super.put(record);
+        this.active--;
+      }
+    }
+    const net = new FakeFilesNet();
+    const a = gatedRoom(net, 'A');
+    const records = new SlowRecords();
+    const blocks = new GatedBlocks();
+    blocks.open();
+    const transport = net.node('B');
+    const b = new FilesRoom(transport, { records, blocks }, { selfName: () => 'B', peerName: (p) => p });
+    net.connect('A', 'B');
+    const bytes = new Uint8Array(randomBytes(12 * BLOCK_BYTES));
+    await a.files.send([{ source: memorySource(bytes), name: 'idb.bin', type: '' }], null);
+    await net.until(() => view(b, 'in')?.status === 'offered');
+    b.accept(view(b, 'in')!.key);
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    await net.until(() => records.active === 0 && records.map.get(sha(bytes))?.status === 'verified');
+    expect(records.maxActive).toBe(1);
+    // At most: the offer, the accept, one per block, the verified state (fewer when writes overlap).
+    expect(records.puts).toBeLessThanOrEqual(1 + 1 + 12 + 1);
+    expect(records.map.get(sha(bytes))).toMatchObject({ status: 'verified', id: expect.any(String) });
+  });
+});
