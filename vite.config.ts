@@ -1,17 +1,14 @@
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { PROTOCOL_VERSION } from './web/src/net/protocol.ts';
-import { UI_CHUNK_META } from './web/src/ui/preload-ui-chunk.ts';
 
 // The PWA lives in web/; the build lands in dist/, which wrangler serves as static assets.
 // In `npm run dev`, Vite proxies /api (HTTP and WebSocket) to `wrangler dev`.
 const workerOrigin = process.env.MESHPAD_WORKER_ORIGIN ?? 'http://127.0.0.1:8787';
 
 /**
- * main.ts evaluates the UI chunk only after first contact (web/src/sync/first-contact.ts), and
- * preloads it (download and compile, off the main thread) once its own chunk is running: this
- * `<meta>` names the chunk. Preloading from the start would have the two chunks compete for the
- * CPU while the entry chunk, which the join waits for, is still compiling.
+ * main.ts evaluates the UI chunk only after first contact (web/src/sync/first-contact.ts); this
+ * `<link rel="modulepreload">` lets the browser download and compile it meanwhile.
  */
 function preloadUiChunk(): Plugin {
   return {
@@ -24,7 +21,7 @@ function preloadUiChunk(): Plugin {
           (c) => c.type === 'chunk' && (c.facadeModuleId ?? '').endsWith('/web/src/ui/app-shell.ts'),
         );
         if (!chunk) throw new Error('preloadUiChunk: no chunk for web/src/ui/app-shell.ts');
-        return [{ tag: 'meta', attrs: { name: UI_CHUNK_META, content: `/${chunk.fileName}` }, injectTo: 'head' }];
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${chunk.fileName}` }, injectTo: 'head' }];
       },
     },
   };
