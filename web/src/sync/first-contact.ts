@@ -6,7 +6,7 @@
  * (measured on loopback, interleaved joins: link open at a median 485 ms gated, 618–661 ms with
  * the UI loaded at once); a slow handshake (a real network, a relay) should not leave the page
  * blank, so the wait is short. Settled when any of:
- *  - a peer has synced (the editor then mounts with the room's text already in it);
+ *  - a link to a peer is open (its text follows within one round trip, while the UI is evaluated);
  *  - we joined an empty room (nobody to connect to);
  *  - signaling is down (offline: show the stored document at once);
  *  - every known peer's link has failed, or `maxWaitMs` passed.
@@ -17,11 +17,13 @@ import type { RoomSnapshot } from './room-status.ts';
 /** Longest the UI waits for first contact; a slower handshake shows the editor meanwhile. */
 export const FIRST_CONTACT_MAX_WAIT_MS = 300;
 
-export type FirstContact = 'synced' | 'empty-room' | 'offline' | 'links-failed' | 'timeout';
+export type FirstContact = 'synced' | 'link-open' | 'empty-room' | 'offline' | 'links-failed' | 'timeout';
 
 /** The reason first contact is settled in this state, or null while the handshake is under way. */
 export function firstContactOutcome(snapshot: RoomSnapshot, syncedPeers: number): FirstContact | null {
   if (syncedPeers > 0) return 'synced';
+  // The peer's text follows within one round trip: it arrives while the UI is evaluated.
+  if (snapshot.peers.some((p) => p.link.phase === 'connected')) return 'link-open';
   const phase = snapshot.signaling.phase;
   if (phase === 'reconnecting' || phase === 'failed') return 'offline';
   if (phase === 'connected' && snapshot.selfId !== null && snapshot.peers.length === 0) return 'empty-room';
