@@ -8,6 +8,8 @@
 //   record, OPFS is kept in memory with a quota that a 1 GB transfer exceeded (~1.4 GiB here),
 //   and it would count the file in the browser's memory. During P3 the receiving browser's
 //   process memory (VmRSS of its renderers, and of all its processes) is sampled, with the JS heap.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sampleProcessMemory } from './process-memory.mjs';
 import { summarize } from './stats.mjs';
 
@@ -179,6 +181,32 @@ async function withSeparateBulkConnection(a, b, during) {
 }
 
 /** @param {FilesBenchContext} ctx */
+/**
+ * CPU profiles of the P3 pages from the offer to "all stored" (BENCH_FILES_CPU_PROFILE_DIR=dir:
+ * `<dir>/p3-sender.cpuprofile`, `<dir>/p3-receiver.cpuprofile`, open them in Chrome DevTools).
+ */
+async function startCpuProfiles(/** @type {Record<string, Peer>} */ pages) {
+  const sessions = await Promise.all(
+    Object.entries(pages).map(async ([role, peer]) => {
+      const session = await peer.context.newCDPSession(peer.page);
+      await session.send('Profiler.enable');
+      await session.send('Profiler.setSamplingInterval', { interval: 500 });
+      await session.send('Profiler.start');
+      return { role, session };
+    }),
+  );
+  return {
+    async stop(/** @type {string} */ dir) {
+      mkdirSync(dir, { recursive: true });
+      for (const { role, session } of sessions) {
+        const { profile } = await session.send('Profiler.stop');
+        writeFileSync(join(dir, `p3-${role}.cpuprofile`), JSON.stringify(profile));
+        await session.detach();
+      }
+    },
+  };
+}
+
 export async function figureFiles(ctx) {
   const { log, figures, raw, notes } = ctx;
   const megabytes = ctx.megabytes;
@@ -213,6 +241,7 @@ export async function figureFiles(ctx) {
       w.__heap.timer = setInterval(() => (w.__heap.max = Math.max(w.__heap.max, used())), 100);
     });
     const processMemory = await sampleProcessMemory(b.context);
+    const cpuProfiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
     const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
     const storedAt = await b.page
       .waitForFunction(
@@ -225,6 +254,7 @@ export async function figureFiles(ctx) {
         { polling: 10, timeout: 600_000 },
       )
       .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
+    if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR));
     const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
     const heap = /** @type {{ base: number, max: number }} */ (
       await b.page.evaluate(() => {
