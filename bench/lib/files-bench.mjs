@@ -182,8 +182,9 @@ async function withSeparateBulkConnection(a, b, during) {
 
 /** @param {FilesBenchContext} ctx */
 /**
- * CPU profiles of the P3 pages from the offer to "all stored" (BENCH_FILES_CPU_PROFILE_DIR=dir:
- * `<dir>/p3-sender.cpuprofile`, `<dir>/p3-receiver.cpuprofile`, open them in Chrome DevTools).
+ * CPU profiles of both pages (BENCH_FILES_CPU_PROFILE_DIR=dir): P3 from the offer to "all
+ * stored" (`<dir>/p3-sender.cpuprofile`, `p3-receiver`), P4 while typing during the transfer
+ * (`p4-sender`, `p4-receiver`); open them in Chrome DevTools.
  */
 async function startCpuProfiles(/** @type {Record<string, Peer>} */ pages) {
   const sessions = await Promise.all(
@@ -196,11 +197,11 @@ async function startCpuProfiles(/** @type {Record<string, Peer>} */ pages) {
     }),
   );
   return {
-    async stop(/** @type {string} */ dir) {
+    async stop(/** @type {string} */ dir, /** @type {string} */ figure) {
       mkdirSync(dir, { recursive: true });
       for (const { role, session } of sessions) {
         const { profile } = await session.send('Profiler.stop');
-        writeFileSync(join(dir, `p3-${role}.cpuprofile`), JSON.stringify(profile));
+        writeFileSync(join(dir, `${figure}-${role}.cpuprofile`), JSON.stringify(profile));
         await session.detach();
       }
     },
@@ -254,7 +255,7 @@ export async function figureFiles(ctx) {
         { polling: 10, timeout: 600_000 },
       )
       .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
-    if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR));
+    if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p3');
     const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
     const heap = /** @type {{ base: number, max: number }} */ (
       await b.page.evaluate(() => {
@@ -325,7 +326,9 @@ export async function figureFiles(ctx) {
     const p4Name = `p4-${megabytes}MB.bin`;
     await startTransfer(a, b, p4Name, megabytes);
     await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
+    const p4Profiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
     const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    if (p4Profiles) await p4Profiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p4');
     const afterTyping = await transferOf(b, p4Name);
     const saturatedThroughout = afterTyping?.status === 'receiving';
     if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
