@@ -16,9 +16,14 @@ import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
 import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
-import type { DownloadRecord, FileStorage } from './file-storage.ts';
-import { BLOCK_BYTES, MAX_BLOCKS, blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
+import { BlockBuffers } from './block-buffers.ts';
+import type { FileStorage } from './file-storage.ts';
+import type { Incoming, IncomingStatus } from './incoming.ts';
+import { forgetOffer, persistIncoming } from './incoming-records.ts';
+import { blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
+
+export type { Incoming, IncomingStatus } from './incoming.ts';
 
 /** A block that fails its hash this many times fails the transfer. */
 export const MAX_BLOCK_RETRIES = 3;
@@ -35,49 +40,12 @@ export const OFFER_KEEP_MS = 7 * 24 * 3600 * 1000;
 /** Block buffers kept for reuse: as many as the window, so a transfer allocates no new ones once under way (freed when nothing is received). */
 const MAX_SPARE_BUFFERS = RECEIVE_WINDOW_BLOCKS;
 
-export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
-
-export interface Incoming {
-  readonly key: string;
-  id: string;
-  peer: PeerId;
-  fromName: string;
-  readonly manifest: Manifest;
-  status: IncomingStatus;
-  have: BlockMap;
-  /** The block being filled by the current (or a dropped) session; survives a reconnect, not a reload. */
-  filling: { block: number; data: Uint8Array; offset: number } | null;
-  session: number | null;
-  /** Blocks the current session may still start. */
-  expected: Set<number>;
-  /** Flow control of the current session: blocks the sender may start in total (granted), and started. */
-  upTo: number;
-  started: number;
-  readonly failures: Map<number, number>;
-  /**
-   * Completed blocks being checked and stored. They run concurrently (one OPFS file each): a
-   * block's write waits mostly on the browser's file I/O, and one at a time fell behind the link.
-   */
-  readonly stores: Set<Promise<void>>;
-  /** Blocks complete in memory, being stored. */
-  readonly pending: Set<number>;
-  bytesDone: number;
-  readonly rate: RateMeter;
-  error: string | null;
-  /** The record write under way (writes are coalesced: at most one at a time, then the latest state). */
-  persisting: Promise<void> | null;
-  persistAgain: boolean;
-  /** When the offer arrived (kept with an unanswered offer's record). */
-  readonly offeredAt: number;
-}
-
 export class FileReceiver {
   readonly transfers = new Map<string, Incoming>();
   /** Every session we opened, per peer (old ones stay so their late chunks are recognised). */
   private readonly sessions = new Map<PeerId, Map<number, Incoming>>();
   private nextSession = 1;
-  /** Block buffers whose store finished, reused for the next blocks (less garbage at link speed). */
-  private readonly spare: Uint8Array[] = [];
+  private readonly buffers = new BlockBuffers(MAX_SPARE_BUFFERS);
 
   constructor(
     private readonly ctx: FilesContext,
@@ -136,7 +104,7 @@ export class FileReceiver {
     if (!t || t.status !== 'offered') return;
     this.ctx.send(t.peer, encodeControl({ t: 'decline', id: t.id }));
     t.status = 'declined';
-    void this.forgetOffer(t);
+    void forgetOffer(this.storage.records, t);
     this.ctx.changed();
   }
 
@@ -184,7 +152,7 @@ export class FileReceiver {
       if (t.started >= t.upTo) return `block ${chunk.block} starts beyond the window of ${t.upTo} blocks`;
       t.started++;
       t.expected.delete(chunk.block);
-      filling = t.filling = { block: chunk.block, data: this.buffer(length), offset: 0 };
+      filling = t.filling = { block: chunk.block, data: this.buffers.take(length), offset: 0 };
     }
     if (chunk.offset !== filling.offset) return `chunk at offset ${chunk.offset} of block ${chunk.block}, expected ${filling.offset}`;
     if (chunk.offset + chunk.data.length > length) return `chunk runs past the end of block ${chunk.block}`;
@@ -202,7 +170,7 @@ export class FileReceiver {
         .finally(() => {
           t.pending.delete(block);
           t.stores.delete(store);
-          if (data.length === BLOCK_BYTES && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(data);
+          this.buffers.give(data);
           this.grant(t);
           this.trimSpare();
         });
@@ -255,11 +223,7 @@ export class FileReceiver {
 
   /** Drops the reusable block buffers once nothing is being received. */
   private trimSpare(): void {
-    if (![...this.transfers.values()].some((x) => x.status === 'receiving')) this.spare.length = 0;
-  }
-
-  private buffer(length: number): Uint8Array {
-    return length === BLOCK_BYTES ? (this.spare.pop() ?? new Uint8Array(BLOCK_BYTES)) : new Uint8Array(length);
+    if (![...this.transfers.values()].some((x) => x.status === 'receiving')) this.buffers.clear();
   }
 
   private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap, offeredAt = this.ctx.now()): Incoming {
@@ -387,45 +351,9 @@ export class FileReceiver {
     this.ctx.changed();
   }
 
-  /**
-   * Writes `t`'s record (IndexedDB in browsers). Writes are coalesced: while one is under way,
-   * further calls only ask for one more write of the then-latest state, so a disk slower than the
-   * link never piles up record writes (one per stored block otherwise). Resolves once the state
-   * at call time (or a later one) is written. A transfer no longer listed (removed, replaced) or
-   * ended is not written.
-   */
+  /** Writes `t`'s record (IndexedDB in browsers), coalesced; see incoming-records.ts. */
   private persist(t: Incoming): Promise<void> {
-    t.persistAgain = true;
-    t.persisting ??= (async () => {
-      // Start after `t.persisting` is set: finishing synchronously would leave it set for good.
-      await null;
-      // Each round writes what was asked before it started; the bound is generous (one per block and status change).
-      for (let round = 0; t.persistAgain && round < 4 * MAX_BLOCKS; round++) {
-        t.persistAgain = false;
-        const status = recordStatus(t.status);
-        if (!status || this.transfers.get(t.key) !== t) break;
-        const record: DownloadRecord = {
-          hash: t.manifest.hash,
-          id: t.id,
-          from: t.peer,
-          fromName: t.fromName,
-          manifest: t.manifest,
-          have: t.have.encode(),
-          status,
-          offeredAt: t.offeredAt,
-        };
-        await this.storage.records.put(record).catch(() => undefined);
-      }
-      t.persisting = null;
-    })();
-    return t.persisting;
-  }
-
-  /** Deletes the record of an offer that was declined (or replaced), if it is this offer's. */
-  private async forgetOffer(t: Incoming): Promise<void> {
-    await t.persisting;
-    const record = await this.storage.records.get(t.manifest.hash).catch(() => undefined);
-    if (record?.status === 'offered' && record.id === t.id && record.from === t.peer) await this.storage.records.delete(t.manifest.hash).catch(() => undefined);
+    return persistIncoming(this.storage.records, t, () => this.transfers.get(t.key) === t);
   }
 
   private end(t: Incoming, status: IncomingStatus, error: string, discard: boolean): void {
@@ -449,12 +377,6 @@ export class FileReceiver {
 async function settled(t: Incoming): Promise<void> {
   await Promise.allSettled([...t.stores]);
   await t.persisting;
-}
-
-function recordStatus(status: IncomingStatus): DownloadRecord['status'] | null {
-  if (status === 'offered') return 'offered';
-  if (status === 'verified') return 'verified';
-  return status === 'receiving' || status === 'verifying' || status === 'paused' ? 'receiving' : null;
 }
 
 export function keyOf(peer: PeerId, id: string): string {
