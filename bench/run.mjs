@@ -412,10 +412,10 @@ async function waitPeers(/** @type {Peer[]} */ peers, /** @type {number} */ n, t
   );
 }
 
-/** Open `n` peers in one new room: the first joins, then the others together; all linked. */
 /**
- * Opens a room of `n` pages. `persistent`: 'all' pages, or the 'joiners' only (not the first),
- * each in its own browser with a profile on disk (see newPeer).
+ * Opens `n` peers in one new room: the first joins, then the others together; all linked.
+ * `persistent`: 'all' pages, or the 'joiners' only (not the first), each in its own browser with
+ * a profile on disk (see newPeer).
  */
 async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ n, /** @type {{ persistent?: 'all' | 'joiners' }} */ opts = {}) {
   const url = roomUrl(stack);
