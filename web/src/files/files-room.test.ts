@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeFilesNet } from '../test-support/fake-files-net.ts';
-import { CHUNK_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
+import { rawOfferAccepted } from '../test-support/raw-files-offer.ts';
+import { CHUNK_BYTES, decodeFilesMessage, encodeChunk } from './file-messages.ts';
 import { memorySource, memoryStorage } from './file-storage.ts';
 import { FilesRoom, type TransferView } from './files-room.ts';
-import { BLOCK_BYTES, buildManifest } from './manifest.ts';
+import { BLOCK_BYTES } from './manifest.ts';
 
 function room(net: FakeFilesNet, id: string, storage = memoryStorage()) {
   const transport = net.node(id);
@@ -293,17 +294,8 @@ describe('FilesRoom against a misbehaving sender', { timeout: 30_000 }, () => {
     const b = room(net, 'B');
     net.connect('X', 'B');
     const bytes = random(size);
-    const manifest = await buildManifest(memorySource(bytes), 'evil.bin', '');
-    const sent: Uint8Array[] = [];
-    evil.on('message', ({ data }) => sent.push(data));
-    const id = 'evilevilevilevil';
-    evil.send('B', 'files', encodeControl({ t: 'offer', id, from: 'Mallory', manifest }));
-    await net.until(() => view(b.files, 'in')?.status === 'offered');
-    b.files.accept(view(b.files, 'in')!.key);
-    await net.until(() => sent.length > 0);
-    const accept = decodeFilesMessage(sent[0]!);
-    if (accept?.kind !== 'control' || accept.message.t !== 'accept') throw new Error('expected accept');
-    const session = accept.message.session;
+    const { accept } = await rawOfferAccepted(net, evil, b, { bytes, name: 'evil.bin', id: 'evilevilevilevil' });
+    const session = accept.session;
     const chunk = (block: number, offset: number, length = 1000) => encodeChunk({ session, block, offset, data: bytes.subarray(block * BLOCK_BYTES + offset, block * BLOCK_BYTES + offset + length) });
     return { net, evil, b, session, chunk };
   }

@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeFilesNet } from '../test-support/fake-files-net.ts';
 import { GatedBlocks } from '../test-support/gated-blocks.ts';
-import { CHUNK_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
+import { rawOfferAccepted } from '../test-support/raw-files-offer.ts';
+import { CHUNK_BYTES, decodeFilesMessage, encodeChunk } from './file-messages.ts';
 import { RECEIVE_WINDOW_BLOCKS } from './file-receiver.ts';
 import { MemoryRecords, memorySource } from './file-storage.ts';
 import { FilesRoom, type TransferView } from './files-room.ts';
-import { BLOCK_BYTES, buildManifest } from './manifest.ts';
+import { BLOCK_BYTES } from './manifest.ts';
 
 const W = RECEIVE_WINDOW_BLOCKS;
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -97,18 +98,9 @@ describe('files flow control (a disk slower than the link)', { timeout: 60_000 }
     const b = gatedRoom(net, 'B');
     net.connect('X', 'B');
     const bytes = new Uint8Array(randomBytes((W + 2) * BLOCK_BYTES));
-    const manifest = await buildManifest(memorySource(bytes), 'flood.bin', '');
-    const got: Uint8Array[] = [];
-    evil.on('message', ({ data }) => got.push(data));
-    const id = 'floodfloodflood1';
-    evil.send('B', 'files', encodeControl({ t: 'offer', id, from: 'Mallory', manifest }));
-    await net.until(() => view(b.files, 'in')?.status === 'offered');
-    b.files.accept(view(b.files, 'in')!.key);
-    await net.until(() => got.length > 0);
-    const accept = decodeFilesMessage(got[0]!);
-    if (accept?.kind !== 'control' || accept.message.t !== 'accept') throw new Error('expected accept');
-    expect(accept.message.upTo).toBe(W);
-    const session = accept.message.session;
+    const { accept } = await rawOfferAccepted(net, evil, { id: 'B', files: b.files }, { bytes, name: 'flood.bin', id: 'floodfloodflood1' });
+    expect(accept.upTo).toBe(W);
+    const session = accept.session;
     // Every block of the window, whole (the disk holds them all), then the first chunk of one more.
     for (let block = 0; block <= W; block++) {
       const end = block === W ? CHUNK_BYTES : BLOCK_BYTES;
