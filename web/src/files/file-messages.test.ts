@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, encodeFrames } from '../net/frame-codec.ts';
+import { FrameAssembler, MAX_FRAME_BYTES, encodeFrames } from '../net/frame-codec.ts';
 import { CHUNK_BYTES, CHUNK_HEADER_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
 
 const ID = 'abcdefghijklmnop';
@@ -31,11 +31,11 @@ describe('files channel messages', () => {
 
   it('round-trips a chunk that fills exactly one frame', () => {
     const data = new Uint8Array(CHUNK_BYTES).fill(9);
-    const encoded = encodeChunk({ session: 0xffffffff, block: 8191, offset: 1000, data });
-    expect(encoded.length).toBe(CHUNK_HEADER_BYTES + CHUNK_BYTES);
-    expect(encodeFrames(encoded)).toHaveLength(1);
-    expect(encodeFrames(encoded)[0]!.length).toBe(MAX_FRAME_BYTES);
-    const decoded = decodeFilesMessage(encoded);
+    const framed = encodeChunk({ session: 0xffffffff, block: 8191, offset: 1000, data });
+    expect(framed.body.length).toBe(CHUNK_HEADER_BYTES + CHUNK_BYTES);
+    expect(encodeFrames(framed)).toEqual([framed.frame]);
+    expect(framed.frame.length).toBe(MAX_FRAME_BYTES);
+    const decoded = decodeFilesMessage(new FrameAssembler(MAX_FRAME_BYTES, false).push(framed.frame)!);
     expect(decoded).toMatchObject({ kind: 'chunk', session: 0xffffffff, block: 8191, offset: 1000 });
     expect(decoded?.kind === 'chunk' && decoded.data).toEqual(data);
   });
@@ -46,7 +46,7 @@ describe('files channel messages', () => {
   });
 
   it('decodes anything else to null', () => {
-    const chunk = encodeChunk({ session: 1, block: 0, offset: 0, data: new Uint8Array(10) });
+    const chunk = encodeChunk({ session: 1, block: 0, offset: 0, data: new Uint8Array(10) }).body;
     const zeroSession = chunk.slice();
     zeroSession.fill(0, 1, 5);
     const oversized = new Uint8Array(CHUNK_HEADER_BYTES + CHUNK_BYTES + 1);

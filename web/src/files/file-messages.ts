@@ -18,7 +18,7 @@
  *   done    receiver → sender  every block stored and the whole-file SHA-256 matched
  */
 import * as v from 'valibot';
-import { MAX_FRAME_BYTES } from '../net/frame-codec.ts';
+import { MAX_FRAME_BYTES, WholeFrame } from '../net/frame-codec.ts';
 import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
 import { ManifestSchema } from './manifest.ts';
 
@@ -90,16 +90,18 @@ export function encodeControl(message: OutgoingControl): Uint8Array {
   return out;
 }
 
-export function encodeChunk(chunk: Chunk): Uint8Array {
+/** Built in its frame: the chunk's bytes are copied once on their way to the link. */
+export function encodeChunk(chunk: Chunk): WholeFrame {
   if (chunk.data.length === 0 || chunk.data.length > CHUNK_BYTES) throw new RangeError(`chunk of ${chunk.data.length} bytes`);
-  const out = new Uint8Array(CHUNK_HEADER_BYTES + chunk.data.length);
-  const view = new DataView(out.buffer);
+  const framed = new WholeFrame(CHUNK_HEADER_BYTES + chunk.data.length);
+  const out = framed.body;
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[0] = CHUNK;
   view.setUint32(1, chunk.session);
   view.setUint32(5, chunk.block);
   view.setUint32(9, chunk.offset);
   out.set(chunk.data, CHUNK_HEADER_BYTES);
-  return out;
+  return framed;
 }
 
 /** Null for anything a correct peer never sends (the caller drops that peer). */

@@ -1,8 +1,9 @@
 /** What the sending and receiving sides need from the room, handed in by FilesRoom. */
+import type { OutgoingMessage } from '../net/frame-codec.ts';
 import type { PeerId } from '../net/protocol.ts';
 
 export interface FilesContext {
-  send(peer: PeerId, message: Uint8Array): void;
+  send(peer: PeerId, message: OutgoingMessage): void;
   /** Bytes queued by our scheduler for `peer` on the files channel. */
   queuedBytes(peer: PeerId): number;
   isOpen(peer: PeerId): boolean;

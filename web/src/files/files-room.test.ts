@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeFilesNet } from '../test-support/fake-files-net.ts';
+import type { OutgoingMessage } from '../net/frame-codec.ts';
 import { rawOfferAccepted } from '../test-support/raw-files-offer.ts';
 import { CHUNK_BYTES, decodeFilesMessage, encodeChunk } from './file-messages.ts';
 import { memorySource, memoryStorage } from './file-storage.ts';
@@ -300,7 +301,7 @@ describe('FilesRoom against a misbehaving sender', { timeout: 30_000 }, () => {
     return { net, evil, b, session, chunk };
   }
 
-  const cases: Array<[string, (s: Awaited<ReturnType<typeof evilOffer>>) => Uint8Array[], RegExp]> = [
+  const cases: Array<[string, (s: Awaited<ReturnType<typeof evilOffer>>) => OutgoingMessage[], RegExp]> = [
     ['garbage', () => [new Uint8Array([9, 9, 9])], /malformed message/],
     ['a chunk for a session never opened', ({ session }) => [encodeChunk({ session: session + 100, block: 0, offset: 0, data: new Uint8Array(5) })], /never opened/],
     ['a block out of range', ({ chunk }) => [encodeChunk({ session: 1, block: 7, offset: 0, data: new Uint8Array(5) }), chunk(0, 0)], /out of range/],
@@ -308,7 +309,7 @@ describe('FilesRoom against a misbehaving sender', { timeout: 30_000 }, () => {
     [
       'more than the block holds',
       ({ session }) => {
-        const messages: Uint8Array[] = [];
+        const messages: OutgoingMessage[] = [];
         for (let offset = 0; offset < BLOCK_BYTES - 10; offset += CHUNK_BYTES) {
           messages.push(encodeChunk({ session, block: 0, offset, data: new Uint8Array(Math.min(CHUNK_BYTES, BLOCK_BYTES - 10 - offset)) }));
         }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameAssembler, FrameError, MAX_FRAME_BYTES, encodeFrames } from './frame-codec.ts';
+import { FrameAssembler, FrameError, MAX_FRAME_BYTES, WholeFrame, encodeFrames } from './frame-codec.ts';
 
 function bytes(n: number, seed = 7): Uint8Array {
   const out = new Uint8Array(n);
@@ -26,6 +26,16 @@ describe('frame codec', () => {
       expect(reassemble(frames)).toEqual([message]);
     },
   );
+
+  it('sends a message built in its frame as that one frame, not a copy, and it decodes like any other', () => {
+    const built = new WholeFrame(MAX_FRAME_BYTES - 1);
+    built.body.set(bytes(MAX_FRAME_BYTES - 1));
+    const frames = encodeFrames(built);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toBe(built.frame);
+    expect(reassemble(frames)).toEqual([bytes(MAX_FRAME_BYTES - 1)]);
+    expect(() => new WholeFrame(MAX_FRAME_BYTES)).toThrow(FrameError);
+  });
 
   it('keeps a 400 KiB Yjs-sized update under the 256 KiB SCTP cap (the y-webrtc failure)', () => {
     const frames = encodeFrames(bytes(400 * 1024));

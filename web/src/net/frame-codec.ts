@@ -23,7 +23,32 @@ export class FrameError extends Error {
   }
 }
 
-export function encodeFrames(message: Uint8Array, maxFrameBytes = MAX_FRAME_BYTES): Uint8Array[] {
+/**
+ * A message built straight into its single frame (the header byte reserved in front), so a large
+ * body such as a file chunk is copied once, not once into the message and again into the frame.
+ */
+export class WholeFrame {
+  readonly frame: Uint8Array;
+  /** Where the sender writes the message. */
+  readonly body: Uint8Array;
+
+  constructor(bodyBytes: number) {
+    if (bodyBytes + 1 > MAX_FRAME_BYTES) throw new FrameError(`a whole frame holds at most ${MAX_FRAME_BYTES - 1} bytes`);
+    this.frame = new Uint8Array(bodyBytes + 1);
+    this.frame[0] = WHOLE;
+    this.body = this.frame.subarray(1);
+  }
+}
+
+/** What a link sends: a message to frame, or one already built in its frame. */
+export type OutgoingMessage = Uint8Array | WholeFrame;
+
+export function encodeFrames(outgoing: OutgoingMessage, maxFrameBytes = MAX_FRAME_BYTES): Uint8Array[] {
+  if (outgoing instanceof WholeFrame) {
+    if (outgoing.frame.length > maxFrameBytes) throw new FrameError('whole frame larger than the frame size');
+    return [outgoing.frame];
+  }
+  const message = outgoing;
   if (message.length + 1 <= maxFrameBytes) {
     const frame = new Uint8Array(message.length + 1);
     frame[0] = WHOLE;

@@ -9,6 +9,7 @@
  */
 import type { ChannelLabel } from './channels.ts';
 import { systemClock, type Clock } from './clock.ts';
+import type { OutgoingMessage } from './frame-codec.ts';
 import { Emitter } from './emitter.ts';
 import type { LinkMachineState, Transport } from './link-machine.ts';
 import { LinkSupervisor, type LinkFactoryRequest } from './link-supervisor.ts';
@@ -144,7 +145,7 @@ export class Mesh extends Emitter<MeshEvents> {
     return true;
   }
 
-  send(peer: PeerId, label: ChannelLabel, data: Uint8Array): void {
+  send(peer: PeerId, label: ChannelLabel, data: OutgoingMessage): void {
     this.supervisors.get(peer)?.openLink?.send(label, data);
   }
 

@@ -9,7 +9,7 @@
 import SimplePeer from '@thaunknown/simple-peer/lite.js';
 import { CHANNELS, channelInit, channelSpec, type ChannelLabel } from './channels.ts';
 import { Emitter } from './emitter.ts';
-import { FrameAssembler, FrameError, encodeFrames } from './frame-codec.ts';
+import { FrameAssembler, FrameError, encodeFrames, type OutgoingMessage } from './frame-codec.ts';
 import { stripCandidates, type PeerSignal } from './peer-signal.ts';
 import type { PeerId } from './protocol.ts';
 import { BUFFERED_LOW_THRESHOLD_BYTES, SendScheduler, type ChannelPort } from './send-scheduler.ts';
@@ -158,7 +158,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   /** Queues one application message; it is framed and sent in priority order. */
-  send(label: ChannelLabel, message: Uint8Array): void {
+  send(label: ChannelLabel, message: OutgoingMessage): void {
     if (this.current === 'closed') return;
     try {
       this.scheduler.enqueue(label, encodeFrames(message));

@@ -6,6 +6,7 @@
  */
 import type { ChannelLabel } from '../net/channels.ts';
 import { Emitter } from '../net/emitter.ts';
+import { WholeFrame, type OutgoingMessage } from '../net/frame-codec.ts';
 import type { MeshEvents } from '../net/mesh.ts';
 import type { PeerId } from '../net/protocol.ts';
 import type { FilesTransport } from '../files/files-room.ts';
@@ -24,9 +25,9 @@ export class FakeTransport extends Emitter<MeshEvents> implements FilesTransport
   ) {
     super();
   }
-  send(peer: PeerId, label: ChannelLabel, data: Uint8Array): void {
+  send(peer: PeerId, label: ChannelLabel, data: OutgoingMessage): void {
     if (label !== 'files') throw new Error('files only');
-    this.net.enqueue(this.id, peer, data);
+    this.net.enqueue(this.id, peer, data instanceof WholeFrame ? data.body : data);
     // PeerLink's scheduler may report `drain` from inside send().
     if (this.net.drainInsideSend) this.fire('drain', { peer, label: 'files' });
   }
