@@ -44,6 +44,8 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
+  // The files block worker is a module worker (web/src/files/block-worker.ts) that loads hash-wasm on demand.
+  worker: { format: 'es' },
   plugins: [
     preloadUiChunk(),
     protocolVersionInHtml(),

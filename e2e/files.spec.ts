@@ -68,6 +68,8 @@ test('Send file: a random file arrives, is verified, and Save downloads the same
   await expect(bar).toHaveAttribute('value', String(buffer.length));
   await expect(rowOf(a.page, 'random.bin')).toHaveAttribute('data-status', 'delivered');
   await expect(rowOf(a.page, 'random.bin').locator('[data-verified]')).toBeVisible();
+  // Checked and written off the main thread: the block worker runs (it stops at once where it cannot write).
+  expect(b.page.workers().map((w) => w.url())).toContainEqual(expect.stringContaining('block-worker'));
 
   const [download] = await Promise.all([b.page.waitForEvent('download'), offer.getByRole('button', { name: 'Save' }).click()]);
   expect(download.suggestedFilename()).toBe('random.bin');

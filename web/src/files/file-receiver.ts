@@ -17,10 +17,10 @@ import { BlockMap } from './block-map.ts';
 import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import { BlockBuffers } from './block-buffers.ts';
-import type { FileStorage } from './file-storage.ts';
+import type { FileStorage, StoredBlock } from './file-storage.ts';
 import type { Incoming, IncomingStatus } from './incoming.ts';
 import { forgetOffer, persistIncoming } from './incoming-records.ts';
-import { blockCount, blockLength, createFileHasher, hashBlock, type Manifest } from './manifest.ts';
+import { blockCount, blockLength, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
 
 export type { Incoming, IncomingStatus } from './incoming.ts';
@@ -166,11 +166,11 @@ export class FileReceiver {
       const { block, data } = filling;
       t.pending.add(block);
       const store: Promise<void> = this.storeBlock(t, block, data)
-        .catch(() => undefined)
-        .finally(() => {
+        .catch(() => null)
+        .then((reusable) => {
           t.pending.delete(block);
           t.stores.delete(store);
-          this.buffers.give(data);
+          if (reusable) this.buffers.give(reusable);
           this.grant(t);
           this.trimSpare();
         });
@@ -295,45 +295,51 @@ export class FileReceiver {
     t.session = null;
   }
 
-  private async storeBlock(t: Incoming, block: number, data: Uint8Array): Promise<void> {
-    if (t.status !== 'receiving') return;
-    const hash = await hashBlock(data);
-    if (hash !== t.manifest.blocks[block]) {
-      const failures = (t.failures.get(block) ?? 0) + 1;
-      t.failures.set(block, failures);
-      t.bytesDone -= data.length;
-      if (failures >= MAX_BLOCK_RETRIES) {
-        const reason = `block ${block} failed its SHA-256 check ${failures} times`;
-        this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
-        return this.end(t, 'failed', reason, true);
-      }
-      // Without a session (link down) the next accept lists the block as missing anyway.
-      if (t.session !== null) {
-        t.expected.add(block);
-        this.ctx.send(t.peer, encodeControl({ t: 'need', id: t.id, session: t.session, block }));
-      }
-      return;
-    }
+  /** Checks and writes a block; resolves with its buffer for reuse (null if it was lost). */
+  private async storeBlock(t: Incoming, block: number, data: Uint8Array): Promise<Uint8Array | null> {
+    if (t.status !== 'receiving') return data;
+    let result: StoredBlock;
     try {
-      await this.storage.blocks.writeBlock(t.manifest.hash, block, data);
+      result = await this.storage.blocks.storeBlock(t.manifest.hash, block, data, t.manifest.blocks[block]!);
     } catch (error) {
       const reason = `could not store the file: ${error instanceof Error ? error.message : String(error)}`;
       this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
-      return this.end(t, 'failed', reason, true);
+      this.end(t, 'failed', reason, true);
+      return null;
     }
-    if (t.status !== 'receiving') return;
+    if (!result.stored) {
+      this.blockFailed(t, block, result.bytes.length);
+      return result.bytes;
+    }
+    if (t.status !== 'receiving') return result.bytes;
     t.have.set(block);
     await this.persist(t);
     if (t.have.complete && t.status === 'receiving') await this.verifyWhole(t);
+    return result.bytes;
+  }
+
+  /** A block failed its SHA-256: ask for it again, or give up after MAX_BLOCK_RETRIES. */
+  private blockFailed(t: Incoming, block: number, length: number): void {
+    const failures = (t.failures.get(block) ?? 0) + 1;
+    t.failures.set(block, failures);
+    t.bytesDone -= length;
+    if (failures >= MAX_BLOCK_RETRIES) {
+      const reason = `block ${block} failed its SHA-256 check ${failures} times`;
+      this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
+      return this.end(t, 'failed', reason, true);
+    }
+    // Without a session (link down) the next accept lists the block as missing anyway.
+    if (t.session !== null) {
+      t.expected.add(block);
+      this.ctx.send(t.peer, encodeControl({ t: 'need', id: t.id, session: t.session, block }));
+    }
   }
 
   private async verifyWhole(t: Incoming): Promise<void> {
     t.status = 'verifying';
     this.ctx.changed();
     try {
-      const hasher = await createFileHasher();
-      for (let i = 0; i < blockCount(t.manifest.size); i++) hasher.update(await this.storage.blocks.readBlock(t.manifest.hash, i));
-      if (hasher.digest() !== t.manifest.hash) {
+      if ((await this.storage.blocks.digestFile(t.manifest.hash, blockCount(t.manifest.size))) !== t.manifest.hash) {
         const reason = 'the file does not match its SHA-256 (the sender announced inconsistent hashes)';
         this.ctx.send(t.peer, encodeControl({ t: 'cancel', id: t.id, code: 'failed', reason }));
         return this.end(t, 'failed', reason, true);

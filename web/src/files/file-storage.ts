@@ -5,6 +5,7 @@
  */
 import type { PeerId } from '../net/protocol.ts';
 import type { Manifest } from './manifest.ts';
+import { createFileHasher, hashBlock } from './sha256.ts';
 
 export interface DownloadRecord {
   readonly hash: string;
@@ -28,9 +29,21 @@ export interface DownloadRecords {
   list(): Promise<DownloadRecord[]>;
 }
 
+export interface StoredBlock {
+  /** False: the bytes did not match the expected SHA-256 and nothing was written. */
+  readonly stored: boolean;
+  /** The block's bytes, for reuse: the store may have moved the array passed in to another thread. */
+  readonly bytes: Uint8Array;
+}
+
 export interface BlockStore {
-  writeBlock(hash: string, index: number, bytes: Uint8Array): Promise<void>;
-  readBlock(hash: string, index: number): Promise<Uint8Array>;
+  /**
+   * Writes block `index` of the file `hash` if its SHA-256 is `expected`. Use the returned
+   * `bytes` afterwards, not the array passed in (a worker-backed store transfers it away and back).
+   */
+  storeBlock(hash: string, index: number, bytes: Uint8Array, expected: string): Promise<StoredBlock>;
+  /** The SHA-256 (hex) of the whole stored file, read back block by block. */
+  digestFile(hash: string, blocks: number): Promise<string>;
   /** The whole file, for Save (in browsers backed by disk, not memory). */
   assemble(hash: string, blocks: number, type: string): Promise<Blob>;
   delete(hash: string): Promise<void>;
@@ -57,8 +70,28 @@ export class MemoryRecords implements DownloadRecords {
   }
 }
 
+/** storeBlock for a store that hashes on the calling thread and then writes with `write`. */
+export async function storeIfMatches(bytes: Uint8Array, expected: string, write: () => Promise<void>): Promise<StoredBlock> {
+  if ((await hashBlock(bytes)) !== expected) return { stored: false, bytes };
+  await write();
+  return { stored: true, bytes };
+}
+
+/** digestFile for a store that reads blocks back on the calling thread. */
+export async function digestBlocks(blocks: number, read: (index: number) => Promise<Uint8Array>): Promise<string> {
+  const hasher = await createFileHasher();
+  for (let i = 0; i < blocks; i++) hasher.update(await read(i));
+  return hasher.digest();
+}
+
 export class MemoryBlocks implements BlockStore {
   readonly files = new Map<string, Map<number, Uint8Array>>();
+  storeBlock(hash: string, index: number, bytes: Uint8Array, expected: string): Promise<StoredBlock> {
+    return storeIfMatches(bytes, expected, () => this.writeBlock(hash, index, bytes));
+  }
+  digestFile(hash: string, blocks: number): Promise<string> {
+    return digestBlocks(blocks, (i) => this.readBlock(hash, i));
+  }
   async writeBlock(hash: string, index: number, bytes: Uint8Array) {
     let file = this.files.get(hash);
     if (!file) this.files.set(hash, (file = new Map()));

@@ -4,6 +4,7 @@
  * BLOCK_BYTES block (the last one may be shorter). Hashes are lowercase hex.
  */
 import * as v from 'valibot';
+import { createFileHasher, hashBlock } from './sha256.ts';
 
 export const BLOCK_BYTES = 1024 * 1024;
 /** 8 GiB; keeps an offer (64 hex chars per block) well under the channel's 1 MiB message cap. */
@@ -40,29 +41,6 @@ export function blockCount(size: number): number {
 /** Byte length of block `index` of a file of `size` bytes. */
 export function blockLength(size: number, index: number): number {
   return Math.min(BLOCK_BYTES, size - index * BLOCK_BYTES);
-}
-
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return hex;
-}
-
-/** SHA-256 of one block (WebCrypto: native speed in browsers and Node). */
-export async function hashBlock(bytes: Uint8Array): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)));
-}
-
-/**
- * The whole-file SHA-256, fed in order. WebCrypto cannot hash incrementally and a file may be
- * larger than memory, so this uses hash-wasm's streaming SHA-256 (loaded on first use: a page
- * joining a room should not wait for its 18 kB to compile).
- */
-export async function createFileHasher(): Promise<{ update(bytes: Uint8Array): void; digest(): string }> {
-  const { createSHA256 } = await import('hash-wasm');
-  const hasher = await createSHA256();
-  hasher.init();
-  return { update: (bytes) => void hasher.update(bytes), digest: () => hasher.digest('hex') };
 }
 
 /** Cleans a user-supplied file name for showing and saving: no path parts, no control characters. */
