@@ -551,11 +551,21 @@ async function typeAndMeasure(/** @type {Peer} */ a, /** @type {Peer} */ b, /** 
   const base = /** @type {number} */ (await call(b, 'armSeen'));
   const k0 = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.keydowns.length));
   const aLen0 = /** @type {number} */ (await call(a, 'docLength'));
-  await a.page.evaluate(() => {
-    const log = /** @type {any} */ (window).__bench.sendLog;
-    log.entries = [];
-    log.armed = true;
-  });
+  const arm = (/** @type {Peer} */ peer, /** @type {'sendLog' | 'recvLog'} */ which) =>
+    peer.page.evaluate((w) => {
+      const log = /** @type {any} */ (window).__bench[w];
+      log.entries = [];
+      log.armed = true;
+    }, which);
+  const collect = (/** @type {Peer} */ peer, /** @type {'sendLog' | 'recvLog'} */ which) =>
+    /** @type {Promise<Array<[number, string]>>} */ (
+      peer.page.evaluate((w) => {
+        const log = /** @type {any} */ (window).__bench[w];
+        log.armed = false;
+        return log.entries;
+      }, which)
+    );
+  await Promise.all([arm(a, 'sendLog'), arm(b, 'recvLog')]);
   if (aLen0 !== base) throw new Error(`A and B differ before typing (${aLen0} vs ${base})`);
   for (let i = 0; i < count; i++) {
     await a.page.keyboard.press(TYPED[i % TYPED.length] === ' ' ? 'Space' : /** @type {string} */ (TYPED[i % TYPED.length]));
@@ -565,29 +575,37 @@ async function typeAndMeasure(/** @type {Peer} */ a, /** @type {Peer} */ b, /** 
   await call(b, 'disarmSeen');
   const keydowns = /** @type {number[]} */ (await a.page.evaluate((k) => /** @type {any} */ (window).__bench.keydowns.slice(k), k0));
   const seen = /** @type {number[]} */ (await b.page.evaluate(() => /** @type {any} */ (window).__bench.seen));
-  const sends = /** @type {Array<[number, string]>} */ (
-    await a.page.evaluate(() => {
-      const log = /** @type {any} */ (window).__bench.sendLog;
-      log.armed = false;
-      return log.entries;
-    })
-  );
+  const [sends, receipts] = await Promise.all([collect(a, 'sendLog'), collect(b, 'recvLog')]);
   const [ta, tb] = await Promise.all([call(a, 'editorText'), call(b, 'editorText')]);
   if (keydowns.length !== count || seen.length !== count || ta !== tb || /** @type {string} */ (tb).length !== base + count) {
     throw new Error(`keystroke bookkeeping off: ${keydowns.length} keydowns, ${seen.length} seen, ${count} typed, texts ${ta === tb ? 'equal' : 'differ'}`);
   }
   // A's share: keydown → first RTCDataChannel.send (Meshpad: on code-sync) before the next keydown.
-  const codeSends = sends.filter(([, label]) => a.stack !== 'meshpad' || label === 'code-sync').map(([t]) => t);
+  const isCode = (/** @type {Peer} */ peer) => (/** @type {[number, string]} */ [, label]) => peer.stack !== 'meshpad' || label === 'code-sync';
+  const codeSends = sends.filter(isCode(a)).map(([t]) => t);
+  const codeReceipts = receipts.filter(isCode(b)).map(([t]) => t);
   /** @type {number[]} */
   const aSide = [];
+  /** @type {number[]} send in A → message event in B */
+  const wire = [];
+  /** @type {number[]} message event in B → visible in B's editor */
+  const bSide = [];
   let j = 0;
+  let r = 0;
   for (let i = 0; i < count; i++) {
     const k = /** @type {number} */ (keydowns[i]);
     const next = keydowns[i + 1] ?? Infinity;
     while (j < codeSends.length && /** @type {number} */ (codeSends[j]) < k) j++;
-    if (j < codeSends.length && /** @type {number} */ (codeSends[j]) < next) aSide.push(/** @type {number} */ (codeSends[j]) - k);
+    if (j >= codeSends.length || /** @type {number} */ (codeSends[j]) >= next) continue;
+    const sent = /** @type {number} */ (codeSends[j]);
+    aSide.push(sent - k);
+    while (r < codeReceipts.length && /** @type {number} */ (codeReceipts[r]) < sent) r++;
+    const got = codeReceipts[r];
+    if (got === undefined || got > /** @type {number} */ (seen[i])) continue;
+    wire.push(got - sent);
+    bSide.push(/** @type {number} */ (seen[i]) - got);
   }
-  return { latency: seen.map((t, i) => t - /** @type {number} */ (keydowns[i])), aSide };
+  return { latency: seen.map((t, i) => t - /** @type {number} */ (keydowns[i])), aSide, wire, bSide };
 }
 
 async function figureP2() {

@@ -8,8 +8,9 @@
 //   record, OPFS is kept in memory with a quota that a 1 GB transfer exceeded (~1.4 GiB here),
 //   and it would count the file in the browser's memory. During P3 the receiving browser's
 //   process memory (VmRSS of its renderers, and of all its processes) is sampled, with the JS heap.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSnapshot, cpuSpent } from './process-cpu.mjs';
 import { sampleProcessMemory } from './process-memory.mjs';
 import { summarize } from './stats.mjs';
 
@@ -18,7 +19,7 @@ import { summarize } from './stats.mjs';
  * @typedef {{
  *   openRoom: (stack: 'meshpad', n: number, opts?: { persistent?: 'all' | 'joiners' }) => Promise<{ url: string, peers: Peer[] }>,
  *   closePeers: (peers: Peer[]) => Promise<void>,
- *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[] }>,
+ *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[], wire: number[], bSide: number[] }>,
  *   tpOnce: (opts?: { receiverOnDisk?: boolean }) => Promise<number>,
  *   log: (msg: string) => void,
  *   figures: Record<string, unknown>,
@@ -31,6 +32,19 @@ import { summarize } from './stats.mjs';
  */
 
 /** Creates `megabytes` MB of random bytes in the page and drops them on it as a file. */
+const dropsSince = (/** @type {number | null} */ before) => {
+  const now = udpReceiveDrops();
+  return before === null || now === null ? 'unknown' : String(now - before);
+};
+
+/** UDP datagrams the kernel dropped for a full socket receive buffer so far (this network namespace). */
+function udpReceiveDrops() {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+  const [names, values] = lines.map((l) => l.slice(5).trim().split(/\s+/));
+  const at = names?.indexOf('RcvbufErrors') ?? -1;
+  return at >= 0 && values ? Number(values[at]) : null;
+}
+
 async function dropFile(/** @type {Peer} */ peer, /** @type {string} */ name, /** @type {number} */ megabytes) {
   await peer.page.evaluate(
     ({ name, megabytes }) => {
@@ -221,8 +235,10 @@ export async function figureFiles(ctx) {
   const rawMBps = [];
   for (let r = 0; r < rawRuns; r++) {
     try {
+      const drops = udpReceiveDrops();
+      const cpu = cpuSnapshot();
       rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory' }));
-      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s`);
+      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s, UDP receive-buffer drops ${dropsSince(drops)}, CPU s ${JSON.stringify(cpuSpent(cpu, cpuSnapshot()))}`);
     } catch (err) {
       log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
     }
@@ -243,6 +259,8 @@ export async function figureFiles(ctx) {
     });
     const processMemory = await sampleProcessMemory(b.context);
     const cpuProfiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
+    const p3Drops = udpReceiveDrops();
+    const p3Cpu = cpuSnapshot();
     const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
     const storedAt = await b.page
       .waitForFunction(
@@ -255,6 +273,7 @@ export async function figureFiles(ctx) {
         { polling: 10, timeout: 600_000 },
       )
       .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
+    log(`files: P3 UDP receive-buffer drops during the transfer: ${dropsSince(p3Drops)}, CPU s ${JSON.stringify(cpuSpent(p3Cpu, cpuSnapshot()))}`);
     if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p3');
     const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
     const heap = /** @type {{ base: number, max: number }} */ (
@@ -327,7 +346,9 @@ export async function figureFiles(ctx) {
     await startTransfer(a, b, p4Name, megabytes);
     await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
     const p4Profiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
+    const dropsBefore = udpReceiveDrops();
     const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
+    log(`files: P4 UDP receive-buffer drops while typing during the transfer: ${dropsSince(dropsBefore)}`);
     if (p4Profiles) await p4Profiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p4');
     const afterTyping = await transferOf(b, p4Name);
     const saturatedThroughout = afterTyping?.status === 'receiving';
@@ -364,6 +385,11 @@ export async function figureFiles(ctx) {
       /** keydown → RTCDataChannel.send in A: the sender page's own share. */
       aSideIdle: summarize(idle.aSide),
       aSideDuringTransfer: summarize(busy.aSide),
+      /** A's RTCDataChannel.send → B's message event, and that → visible in B's editor. */
+      wireIdle: summarize(idle.wire),
+      wireDuringTransfer: summarize(busy.wire),
+      bSideIdle: summarize(idle.bSide),
+      bSideDuringTransfer: summarize(busy.bSide),
       saturatedThroughout,
       cursorIdle: cursorIdleS,
       cursorDuringTransfer: { ...cursorBusyS, saturatedThroughout: cursorSaturated },
@@ -381,7 +407,7 @@ export async function figureFiles(ctx) {
       ],
     };
     raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency, cursorIdle, cursorDuringTransfer: cursorBusy };
-    log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms`);
+    log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms; send → message in B p99 idle ${p4.wireIdle.p99}, during ${p4.wireDuringTransfer.p99} ms; message → visible in B p99 idle ${p4.bSideIdle.p99}, during ${p4.bSideDuringTransfer.p99} ms`);
   } finally {
     await ctx.closePeers(peers);
   }

@@ -62,6 +62,27 @@ export function pageInit(options) {
       return originalSend.call(this, data);
     };
   }
+  // Message arrival times on this page's data channels (P2/P4 breakdown: on the wire vs in the page).
+  const recvLog = { armed: false, entries: [] };
+  if (typeof RTCPeerConnection === 'function') {
+    const stamp = (channel) =>
+      channel.addEventListener('message', () => {
+        if (recvLog.armed) recvLog.entries.push([performance.timeOrigin + performance.now(), channel.label]);
+      });
+    const originalCreate = RTCPeerConnection.prototype.createDataChannel;
+    RTCPeerConnection.prototype.createDataChannel = function (...args) {
+      const channel = originalCreate.apply(this, args);
+      stamp(channel);
+      return channel;
+    };
+    const OriginalPeerConnection = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends OriginalPeerConnection {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('datachannel', (event) => stamp(event.channel));
+      }
+    };
+  }
 
   const content = () => {
     if (contentCache?.isConnected) return contentCache;
@@ -116,6 +137,7 @@ export function pageInit(options) {
     // mounted, first RTCPeerConnection created, link open, remote text visible.
     p1: { hookAt: null, socketAt: null, iceServersAt: null, joinedAt: null, editorAt: null, pcAt: null, connectedAt: null, textAt: null, domContentLoadedAt: null },
     sendLog,
+    recvLog,
 
     // ---- P2: keystroke in another page → visible here ----
     seen: [],

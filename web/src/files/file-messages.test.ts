@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameAssembler, MAX_FRAME_BYTES, encodeFrames } from '../net/frame-codec.ts';
-import { CHUNK_BYTES, CHUNK_HEADER_BYTES, decodeFilesMessage, encodeChunk, encodeControl } from './file-messages.ts';
+import { CHUNK_BYTES, CHUNK_HEADER_BYTES, FILES_MESSAGE_VERSION, decodeFilesMessage, encodeAck, encodeChunk, encodeControl } from './file-messages.ts';
 
 const ID = 'abcdefghijklmnop';
 const text = (s: string) => {
@@ -21,12 +21,13 @@ describe('files channel messages', () => {
       { t: 'need', id: ID, session: 2, block: 0 },
       { t: 'done', id: ID },
     ] as const;
-    for (const m of messages) expect(decodeFilesMessage(encodeControl(m))).toEqual({ kind: 'control', message: { v: 2, ...m } });
+    for (const m of messages) expect(decodeFilesMessage(encodeControl(m))).toEqual({ kind: 'control', message: { v: FILES_MESSAGE_VERSION, ...m } });
   });
 
   it('says which version a control message of another protocol version is (ignored, not a reason to drop the peer)', () => {
     expect(decodeFilesMessage(text('{"v":1,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null}'))).toEqual({ kind: 'unsupported', version: 1 });
-    expect(decodeFilesMessage(text('{"v":3,"t":"anything"}'))).toEqual({ kind: 'unsupported', version: 3 });
+    expect(decodeFilesMessage(text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":1,"upTo":17}'))).toEqual({ kind: 'unsupported', version: 2 });
+    expect(decodeFilesMessage(text('{"v":4,"t":"anything"}'))).toEqual({ kind: 'unsupported', version: 4 });
   });
 
   it('round-trips a chunk that fills exactly one frame', () => {
@@ -38,6 +39,12 @@ describe('files channel messages', () => {
     const decoded = decodeFilesMessage(new FrameAssembler(MAX_FRAME_BYTES, false).push(framed.frame)!);
     expect(decoded).toMatchObject({ kind: 'chunk', session: 0xffffffff, block: 8191, offset: 1000 });
     expect(decoded?.kind === 'chunk' && decoded.data).toEqual(data);
+  });
+
+  it('round-trips an ack, up to the largest file size', () => {
+    for (const ack of [{ session: 1, bytes: 0 }, { session: 0xffffffff, bytes: 8 * 1024 ** 3 }]) {
+      expect(decodeFilesMessage(encodeAck(ack))).toEqual({ kind: 'ack', ...ack });
+    }
   });
 
   it('refuses to encode an empty or oversized chunk', () => {
@@ -59,24 +66,30 @@ describe('files channel messages', () => {
       zeroSession,
       oversized,
       text('not json'),
-      text('{"v":2,"t":"launch","id":"abcdefghijklmnop"}'),
+      text('{"v":3,"t":"launch","id":"abcdefghijklmnop"}'),
       text('{"v":"2","t":"done","id":"abcdefghijklmnop"}'),
       text('{"t":"done","id":"abcdefghijklmnop"}'),
-      text('{"v":2,"t":"done","id":"short"}'),
-      text('{"v":2,"t":"done","id":"abcdefghijklmnop/../"}'),
-      text('{"v":2,"t":"need","id":"abcdefghijklmnop","session":0,"block":1}'),
-      text('{"v":2,"t":"need","id":"abcdefghijklmnop","session":1,"block":-1}'),
-      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"+/=","partial":null,"upTo":1}'),
-      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":{"block":0,"bytes":0},"upTo":1}'),
-      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null}'),
-      text('{"v":2,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null,"upTo":-1}'),
-      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":1,"upTo":1.5}'),
-      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":0,"upTo":1}'),
-      text('{"v":2,"t":"credit","id":"abcdefghijklmnop","session":1}'),
-      text(`{"v":2,"t":"cancel","id":"abcdefghijklmnop","code":"cancelled","reason":"${'x'.repeat(201)}"}`),
-      text('{"v":2,"t":"cancel","id":"abcdefghijklmnop","code":"whatever","reason":""}'),
-      text('{"v":2,"t":"offer","id":"abcdefghijklmnop","from":"A","manifest":{}}'),
+      text('{"v":3,"t":"done","id":"short"}'),
+      text('{"v":3,"t":"done","id":"abcdefghijklmnop/../"}'),
+      text('{"v":3,"t":"need","id":"abcdefghijklmnop","session":0,"block":1}'),
+      text('{"v":3,"t":"need","id":"abcdefghijklmnop","session":1,"block":-1}'),
+      text('{"v":3,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"+/=","partial":null,"upTo":1}'),
+      text('{"v":3,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":{"block":0,"bytes":0},"upTo":1}'),
+      text('{"v":3,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null}'),
+      text('{"v":3,"t":"accept","id":"abcdefghijklmnop","session":1,"have":"","partial":null,"upTo":-1}'),
+      text('{"v":3,"t":"credit","id":"abcdefghijklmnop","session":1,"upTo":1.5}'),
+      text('{"v":3,"t":"credit","id":"abcdefghijklmnop","session":0,"upTo":1}'),
+      text('{"v":3,"t":"credit","id":"abcdefghijklmnop","session":1}'),
+      text(`{"v":3,"t":"cancel","id":"abcdefghijklmnop","code":"cancelled","reason":"${'x'.repeat(201)}"}`),
+      text('{"v":3,"t":"cancel","id":"abcdefghijklmnop","code":"whatever","reason":""}'),
+      text('{"v":3,"t":"offer","id":"abcdefghijklmnop","from":"A","manifest":{}}'),
       new Uint8Array([0, 0xff, 0xfe]),
+      encodeAck({ session: 0, bytes: 1 }),
+      encodeAck({ session: 1, bytes: -1 }),
+      encodeAck({ session: 1, bytes: 1.5 }),
+      encodeAck({ session: 1, bytes: Number.NaN }),
+      encodeAck({ session: 1, bytes: 2 ** 60 }),
+      new Uint8Array([...encodeAck({ session: 1, bytes: 1 }), 0]),
     ];
     for (const bytes of bad) expect(decodeFilesMessage(bytes), new TextDecoder().decode(bytes.subarray(1, 60))).toBeNull();
   });

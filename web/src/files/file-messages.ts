@@ -22,11 +22,17 @@ import { MAX_FRAME_BYTES, WholeFrame } from '../net/frame-codec.ts';
 import { decodeJsonMessage, encodeJsonMessage } from '../net/json-message.ts';
 import { ManifestSchema } from './manifest.ts';
 
-/** 2: flow control (`accept.upTo`, `credit`). Control messages of another version are ignored, not a reason to drop the peer. */
-export const FILES_MESSAGE_VERSION = 2;
+/**
+ * 2: flow control (`accept.upTo`, `credit`); 3: acks (the in-flight window). Control messages of
+ * another version are ignored, not a reason to drop the peer.
+ */
+export const FILES_MESSAGE_VERSION = 3;
 const CONTROL = 0x00;
 const CHUNK = 0x01;
+const ACK = 0x02;
 export const CHUNK_HEADER_BYTES = 13;
+/** kind, u32 session, f64 bytes (an integer: chunk bytes received in the session so far). */
+const ACK_BYTES = 13;
 /** Largest chunk payload: exactly one whole frame. */
 export const CHUNK_BYTES = MAX_FRAME_BYTES - 1 - CHUNK_HEADER_BYTES;
 export const MAX_REASON_CHARS = 200;
@@ -74,9 +80,16 @@ export interface Chunk {
   readonly data: Uint8Array;
 }
 
+/** The receiver has had `bytes` chunk bytes of `session` (cumulative); sent after every chunk. */
+export interface Ack {
+  readonly session: number;
+  readonly bytes: number;
+}
+
 export type FilesMessage =
   | { readonly kind: 'control'; readonly message: ControlMessage }
   | ({ readonly kind: 'chunk' } & Chunk)
+  | ({ readonly kind: 'ack' } & Ack)
   /** A control message of another protocol version (a peer running an older or newer app). */
   | { readonly kind: 'unsupported'; readonly version: number };
 
@@ -104,6 +117,16 @@ export function encodeChunk(chunk: Chunk): WholeFrame {
   return framed;
 }
 
+/** Binary, not JSON: one goes back for every chunk, and decoding it must cost next to nothing. */
+export function encodeAck(ack: Ack): Uint8Array {
+  const out = new Uint8Array(ACK_BYTES);
+  const view = new DataView(out.buffer);
+  out[0] = ACK;
+  view.setUint32(1, ack.session);
+  view.setFloat64(5, ack.bytes);
+  return out;
+}
+
 /** Null for anything a correct peer never sends (the caller drops that peer). */
 export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
   if (bytes.length === 0) return null;
@@ -119,6 +142,14 @@ export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
     const session = view.getUint32(1);
     if (session === 0) return null;
     return { kind: 'chunk', session, block: view.getUint32(5), offset: view.getUint32(9), data: bytes.subarray(CHUNK_HEADER_BYTES) };
+  }
+  if (bytes[0] === ACK) {
+    if (bytes.length !== ACK_BYTES) return null;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const session = view.getUint32(1);
+    const acked = view.getFloat64(5);
+    if (session === 0 || !Number.isSafeInteger(acked) || acked < 0) return null;
+    return { kind: 'ack', session, bytes: acked };
   }
   return null;
 }

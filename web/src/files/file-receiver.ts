@@ -14,7 +14,7 @@
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
-import { encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
+import { encodeAck, encodeControl, type Chunk, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import { BlockBuffers } from './block-buffers.ts';
 import type { FileStorage, StoredBlock } from './file-storage.ts';
@@ -159,6 +159,8 @@ export class FileReceiver {
     filling.data.set(chunk.data, filling.offset);
     filling.offset += chunk.data.length;
     t.bytesDone += chunk.data.length;
+    t.sessionBytes += chunk.data.length;
+    this.ctx.send(t.peer, encodeAck({ session: chunk.session, bytes: t.sessionBytes }));
     t.rate.add(this.ctx.now(), t.bytesDone);
     this.ctx.progressed();
     if (filling.offset === length) {
@@ -241,6 +243,7 @@ export class FileReceiver {
       expected: new Set(),
       upTo: 0,
       started: 0,
+      sessionBytes: 0,
       failures: new Map(),
       stores: new Set(),
       pending: new Set(),
@@ -281,6 +284,7 @@ export class FileReceiver {
     // The window counts what is still in memory: blocks being stored and the partial one.
     t.upTo = Math.max(0, RECEIVE_WINDOW_BLOCKS - t.pending.size - (t.filling ? 1 : 0));
     t.started = 0;
+    t.sessionBytes = 0;
     this.ctx.send(t.peer, encodeControl({ t: 'accept', id: t.id, session, have: claim.encode(), partial, upTo: t.upTo }));
   }
 

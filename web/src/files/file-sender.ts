@@ -10,13 +10,25 @@
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
-import { CHUNK_BYTES, encodeChunk, encodeControl, type ControlMessage } from './file-messages.ts';
+import { CHUNK_BYTES, encodeChunk, encodeControl, type Ack, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import { BLOCK_BYTES, blockCount, blockLength, type BlockSource, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
 
 /** What we keep queued in the scheduler per peer; refilled on `drain`. */
 export const SENDER_QUEUE_BYTES = 256 * 1024;
+/**
+ * The in-flight window: chunk bytes sent to one peer and not yet acknowledged by its page (acks),
+ * over all transfers — what can sit between our scheduler and the receiver's main thread at once.
+ * While the link carries typing or cursor frames (`interactive`), it is small enough that a burst
+ * fits Chromium's UDP receive buffer (SO_RCVBUF 64 KiB, doubled by Linux: ~60 datagrams): a
+ * busy machine then loses no packets, where a larger burst does and SCTP's recovery stalls every
+ * channel of the link, keystrokes included, for tens to hundreds of ms (docs/decisions.md).
+ * Otherwise the window is larger, for throughput, and the chunks whole frames.
+ */
+export const INTERACTIVE_WINDOW_BYTES = 48 * 1024;
+export const INTERACTIVE_CHUNK_BYTES = 16 * 1024;
+export const BULK_WINDOW_BYTES = 256 * 1024;
 /** Blocks kept in memory per file (current, prefetched, shared between peers). */
 export const BLOCK_CACHE_SIZE = 4;
 
@@ -28,6 +40,9 @@ interface SendSession {
   /** Flow control: blocks we may start in this session (the receiver's `accept`, raised by `credit`), and how many we started. */
   upTo: number;
   started: number;
+  /** Chunk bytes sent in this session, and acknowledged by the receiver. */
+  sentBytes: number;
+  ackedBytes: number;
   current: { block: number; offset: number; data: Uint8Array | null } | null;
 }
 
@@ -156,6 +171,19 @@ export class FileSender {
     }
   }
 
+  /** The receiver's page has had `ack.bytes` of a session: the window moves on. */
+  onAck(peer: PeerId, ack: Ack): void {
+    for (const file of this.files.values()) {
+      const session = file.peers.get(peer)?.session;
+      if (session?.id !== ack.session) continue;
+      if (ack.bytes > session.sentBytes) return this.ctx.dropPeer(peer, 'files: ack for bytes never sent');
+      if (ack.bytes <= session.ackedBytes) return;
+      session.ackedBytes = ack.bytes;
+      return this.pump(peer);
+    }
+    // A session that ended (resumed, cancelled, done) may still be acked: nothing to do.
+  }
+
   /** Keeps the scheduler queue for `peer` fed, taking turns between transfers. */
   pump(peer: PeerId): void {
     // Sending can make the link report `drain` synchronously, which calls back in here.
@@ -185,10 +213,26 @@ export class FileSender {
     });
     if (active.length === 0) return;
     let idle = 0;
-    while (idle < active.length && this.ctx.queuedBytes(peer) < SENDER_QUEUE_BYTES) {
+    let inFlight = this.inFlight(peer);
+    const interactive = this.ctx.interactive(peer);
+    const window = interactive ? INTERACTIVE_WINDOW_BYTES : BULK_WINDOW_BYTES;
+    const chunkBytes = interactive ? INTERACTIVE_CHUNK_BYTES : CHUNK_BYTES;
+    while (idle < active.length && this.ctx.queuedBytes(peer) < SENDER_QUEUE_BYTES && inFlight < window) {
       const { file, target } = active[this.turn++ % active.length]!;
-      idle = this.sendChunk(file, target) ? 0 : idle + 1;
+      const sent = this.sendChunk(file, target, chunkBytes);
+      idle = sent > 0 ? 0 : idle + 1;
+      inFlight += sent;
     }
+  }
+
+  /** Chunk bytes sent to `peer` in the current sessions and not acknowledged yet. */
+  private inFlight(peer: PeerId): number {
+    let bytes = 0;
+    for (const file of this.files.values()) {
+      const session = file.peers.get(peer)?.session;
+      if (session) bytes += session.sentBytes - session.ackedBytes;
+    }
+    return bytes;
   }
 
   /** A first accept, or a resume after a reconnect or the receiver's reload: a new session. */
@@ -215,7 +259,7 @@ export class FileSender {
       return;
     }
     const queue = have.missing();
-    target.session = { id: message.session, queue, current: null, upTo: message.upTo, started: 0 };
+    target.session = { id: message.session, queue, current: null, upTo: message.upTo, started: 0, sentBytes: 0, ackedBytes: 0 };
     target.doneBytes = file.manifest.size - queue.reduce((sum, b) => sum + blockLength(file.manifest.size, b), 0);
     if (partial) {
       queue.splice(queue.indexOf(partial.block), 1);
@@ -229,27 +273,29 @@ export class FileSender {
     this.pump(peer);
   }
 
-  private sendChunk(file: OutgoingFile, target: OutgoingPeer): boolean {
+  /** Sends the next chunk (at most `chunkBytes`) of `target`'s session; returns its size (0: nothing to send now). */
+  private sendChunk(file: OutgoingFile, target: OutgoingPeer, chunkBytes: number): number {
     const session = target.session!;
     if (!session.current) {
       if (session.queue.length === 0) {
         target.status = 'sent';
         this.ctx.changed();
-        return false;
+        return 0;
       }
       // Flow control: the receiver has no room for another block until it stores one and says so.
-      if (session.started >= session.upTo) return false;
+      if (session.started >= session.upTo) return 0;
       const block = session.queue.shift()!;
       session.started++;
       session.current = { block, offset: 0, data: null };
       this.load(file, target, session);
     }
     const current = session.current;
-    if (!current.data) return false;
+    if (!current.data) return 0;
     const offset = current.offset;
-    const length = Math.min(CHUNK_BYTES, current.data.length - offset);
+    const length = Math.min(chunkBytes, current.data.length - offset);
     const chunk = encodeChunk({ session: session.id, block: current.block, offset, data: current.data.subarray(offset, offset + length) });
     current.offset += length;
+    session.sentBytes += length;
     target.sentBytes += length;
     target.doneBytes += length;
     target.rate.add(this.ctx.now(), target.sentBytes);
@@ -265,7 +311,7 @@ export class FileSender {
         void this.read(file, session.queue[0]!).catch(() => undefined); // prefetch
       }
     }
-    return true;
+    return length;
   }
 
   private load(file: OutgoingFile, target: OutgoingPeer, session: SendSession): void {

@@ -7,6 +7,8 @@ export interface FilesContext {
   /** Bytes queued by our scheduler for `peer` on the files channel. */
   queuedBytes(peer: PeerId): number;
   isOpen(peer: PeerId): boolean;
+  /** The link to `peer` carried typing or cursor frames just now (files then keep out of their way). */
+  interactive(peer: PeerId): boolean;
   dropPeer(peer: PeerId, detail: string): void;
   selfName(): string;
   now(): number;

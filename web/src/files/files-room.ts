@@ -15,7 +15,7 @@ import type { FilesContext } from './files-context.ts';
 import type { FileStorage } from './file-storage.ts';
 import { buildManifest, type BlockSource } from './manifest.ts';
 
-export type FilesTransport = Pick<Mesh, 'on' | 'send' | 'dropPeer' | 'openPeers' | 'queuedBytes'>;
+export type FilesTransport = Pick<Mesh, 'on' | 'send' | 'dropPeer' | 'openPeers' | 'queuedBytes' | 'interactive'>;
 
 /** Progress notifications to the UI at most this often. */
 export const PROGRESS_NOTIFY_MS = 100;
@@ -73,6 +73,7 @@ export class FilesRoom {
     const ctx: FilesContext = {
       send: (peer, message) => transport.send(peer, 'files', message),
       queuedBytes: (peer) => transport.queuedBytes(peer, 'files'),
+      interactive: (peer) => transport.interactive(peer),
       isOpen: (peer) => transport.openPeers().includes(peer),
       dropPeer: (peer, detail) => this.drop(peer, detail),
       selfName: () => options.selfName(),
@@ -260,6 +261,7 @@ export class FilesRoom {
       if (violation) this.drop(peer, `files: ${violation}`);
       return;
     }
+    if (message.kind === 'ack') return this.sender.onAck(peer, message);
     const control = message.message;
     switch (control.t) {
       case 'offer':

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FakeFilesNet } from '../test-support/fake-files-net.ts';
 import { GatedBlocks } from '../test-support/gated-blocks.ts';
 import { rawOfferAccepted } from '../test-support/raw-files-offer.ts';
-import { CHUNK_BYTES, decodeFilesMessage, encodeChunk } from './file-messages.ts';
+import { CHUNK_BYTES, decodeFilesMessage, encodeAck, encodeChunk } from './file-messages.ts';
+import { BULK_WINDOW_BYTES, INTERACTIVE_CHUNK_BYTES, INTERACTIVE_WINDOW_BYTES } from './file-sender.ts';
 import { RECEIVE_WINDOW_BLOCKS } from './file-receiver.ts';
 import { MemoryRecords, memorySource } from './file-storage.ts';
 import { FilesRoom, type TransferView } from './files-room.ts';
@@ -114,6 +115,70 @@ describe('files flow control (a disk slower than the link)', { timeout: 60_000 }
     expect(b.transport.dropped[0]?.detail).toMatch(new RegExp(`block ${W} starts beyond the window of ${W} blocks`));
     expect(view(b.files, 'in')).toMatchObject({ status: 'failed', error: expect.stringMatching(/beyond the window/) });
     expect(b.storage.blocks.maxWaiting).toBeLessThanOrEqual(W);
+  });
+});
+
+describe('the in-flight window (acks)', { timeout: 60_000 }, () => {
+  /** A → B with B's acks held back: what A sends before it hears anything. */
+  async function withoutAcks(typing: boolean) {
+    const net = new FakeFilesNet();
+    const a = gatedRoom(net, 'A');
+    const b = gatedRoom(net, 'B');
+    b.storage.blocks.open();
+    a.transport.typing = typing;
+    const held: Uint8Array[] = [];
+    net.tamper = ({ from, data }) => {
+      if (from === 'B' && decodeFilesMessage(data)?.kind === 'ack') {
+        held.push(data);
+        return null;
+      }
+      return data;
+    };
+    const chunks: number[] = [];
+    b.transport.on('message', ({ data }) => {
+      const m = decodeFilesMessage(data);
+      if (m?.kind === 'chunk') chunks.push(m.data.length);
+    });
+    net.connect('A', 'B');
+    const bytes = new Uint8Array(randomBytes(3 * BLOCK_BYTES));
+    await a.files.send([{ source: memorySource(bytes), name: 'window.bin', type: '' }], null);
+    await net.until(() => view(b.files, 'in')?.status === 'offered');
+    b.files.accept(view(b.files, 'in')!.key);
+    await net.until(() => chunks.length > 0);
+    await net.settle();
+    return { net, a, b, held, chunks, bytes };
+  }
+
+  const total = (sizes: number[]) => sizes.reduce((x, y) => x + y, 0);
+
+  it('sends one bulk window of whole-frame chunks, then waits for acks; acks let the rest through', async () => {
+    const { net, a, b, held, chunks, bytes } = await withoutAcks(false);
+    expect(total(chunks)).toBeGreaterThanOrEqual(BULK_WINDOW_BYTES);
+    expect(total(chunks)).toBeLessThan(BULK_WINDOW_BYTES + CHUNK_BYTES);
+    expect(Math.max(...chunks)).toBe(CHUNK_BYTES);
+    expect(held.length).toBe(chunks.length);
+    // The last ack says it all (cumulative): the window reopens.
+    net.tamper = null;
+    a.transport.fire('message', { peer: 'B', label: 'files', data: held.at(-1)! });
+    await net.until(() => view(a.files, 'out')?.status === 'delivered');
+    expect(total(chunks)).toBe(bytes.length);
+    expect(b.transport.dropped).toEqual([]);
+  });
+
+  it('while the link is interactive: a small window of small chunks, so a burst fits the socket buffers', async () => {
+    const { chunks } = await withoutAcks(true);
+    expect(total(chunks)).toBeGreaterThanOrEqual(INTERACTIVE_WINDOW_BYTES);
+    expect(total(chunks)).toBeLessThan(INTERACTIVE_WINDOW_BYTES + INTERACTIVE_CHUNK_BYTES);
+    expect(Math.max(...chunks)).toBe(INTERACTIVE_CHUNK_BYTES);
+  });
+
+  it('drops a receiver that acks bytes never sent', async () => {
+    const { a, held } = await withoutAcks(false);
+    const last = decodeFilesMessage(held.at(-1)!);
+    if (last?.kind !== 'ack') throw new Error('expected an ack');
+    a.transport.fire('message', { peer: 'B', label: 'files', data: encodeAck({ session: last.session, bytes: last.bytes + 1 }) });
+    expect(a.transport.dropped[0]?.detail).toMatch(/ack for bytes never sent/);
+    expect(view(a.files, 'out')).toMatchObject({ status: 'failed', error: expect.stringMatching(/ack for bytes never sent/) });
   });
 });
 

@@ -22,6 +22,8 @@ export interface Incoming {
   /** Flow control of the current session: blocks the sender may start in total (granted), and started. */
   upTo: number;
   started: number;
+  /** Chunk bytes received in the current session (acknowledged to the sender after each chunk). */
+  sessionBytes: number;
   readonly failures: Map<number, number>;
   /**
    * Completed blocks being checked and stored. They run concurrently (one OPFS file each): a

@@ -162,13 +162,16 @@ describe('SendScheduler with the adaptive files budget (fake link, fake clock)',
     expect(files).toBeLessThan((TYPING_SHARE + 0.15) * rate * 300);
   });
 
-  it('gives files the whole link again once typing stopped for TYPING_HOLD_MS', () => {
+  it('gives files the whole link again (and says the link is no longer interactive) once typing stopped for TYPING_HOLD_MS', () => {
     const rate = 16 * 1024;
     const { link, scheduler, run } = simulate(rate);
     scheduler.enqueue('files', Array.from({ length: 2000 }, () => new Uint8Array(FRAME)));
     run(100);
+    expect(scheduler.interactive).toBe(false);
     scheduler.enqueue('code-sync', [new Uint8Array([7])]);
+    expect(scheduler.interactive).toBe(true);
     run(TYPING_HOLD_MS);
+    expect(scheduler.interactive).toBe(false);
     const before = link.bytesByLabel.get('files') ?? 0;
     run(500);
     expect((link.bytesByLabel.get('files') ?? 0) - before).toBeGreaterThan(0.9 * rate * 500);

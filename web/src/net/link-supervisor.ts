@@ -22,7 +22,7 @@ import type { LinkCloseInfo, PeerLink } from './peer-link.ts';
 /** What the supervisor and the mesh use of a PeerLink (tests pass a fake). */
 export type LinkHandle = Pick<
   PeerLink,
-  'on' | 'signal' | 'restartIce' | 'close' | 'state' | 'send' | 'stats' | 'channelInfo' | 'connection' | 'pendingSendBytes' | 'queuedBytes'
+  'on' | 'signal' | 'restartIce' | 'close' | 'state' | 'send' | 'stats' | 'channelInfo' | 'connection' | 'pendingSendBytes' | 'queuedBytes' | 'interactive'
 >;
 import type { PeerSignal, SignalEnvelope } from './peer-signal.ts';
 import type { PeerId } from './protocol.ts';

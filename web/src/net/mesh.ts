@@ -158,6 +158,11 @@ export class Mesh extends Emitter<MeshEvents> {
     return this.supervisors.get(peer)?.openLink?.queuedBytes(label) ?? 0;
   }
 
+  /** Typing or cursor frames went out on the link to `peer` just now. */
+  interactive(peer: PeerId): boolean {
+    return this.supervisors.get(peer)?.openLink?.interactive ?? false;
+  }
+
   pendingSendBytes(): number {
     let total = 0;
     for (const s of this.supervisors.values()) total += s.openLink?.pendingSendBytes() ?? 0;

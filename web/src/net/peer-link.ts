@@ -212,6 +212,11 @@ export class PeerLink extends Emitter<LinkEvents> {
     return this.scheduler.queuedBytes(label);
   }
 
+  /** Typing or cursor frames went out on this link just now (see SendScheduler.interactive). */
+  get interactive(): boolean {
+    return this.scheduler.interactive;
+  }
+
   /** Bytes the files channel may keep buffered now (see files-budget.ts). */
   get filesBudgetBytes(): number {
     return this.scheduler.filesBudgetBytes;

@@ -103,6 +103,11 @@ export class SendScheduler {
     return this.lane(label).queuedBytes;
   }
 
+  /** Critical or high frames (typing, cursors) were queued within the last TYPING_HOLD_MS. */
+  get interactive(): boolean {
+    return this.pacer.holding(this.now());
+  }
+
   get counters(): Readonly<{ framesSent: number; bytesSent: number; framesDropped: number }> {
     return this.stats;
   }

@@ -41,6 +41,11 @@ export class FakeTransport extends Emitter<MeshEvents> implements FilesTransport
   queuedBytes(peer: PeerId): number {
     return this.net.queuedBytes(this.id, peer);
   }
+  /** Whether the link counts as carrying typing (the sender's in-flight window is then small). */
+  typing = false;
+  interactive(): boolean {
+    return this.typing;
+  }
   fire<K extends keyof MeshEvents>(event: K, payload: MeshEvents[K]): void {
     this.emit(event, payload);
   }

@@ -1,0 +1,56 @@
+// CPU time of every Chromium process on the machine, by browser and process type, from
+// /proc/<pid>/stat (utime + stime): a snapshot before and after a figure says where its CPU went
+// (files bench: which process pays per byte). Processes that exit in between are not counted.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** @param {string} pid */
+function readStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/); // Chromium rewrites its argv into one string
+    return { ppid: fields[1] ?? '', ticks: Number(fields[11]) + Number(fields[12]), cmdline };
+  } catch {
+    return null;
+  }
+}
+
+function kindOf(/** @type {string[]} */ cmdline) {
+  const type = cmdline.find((a) => a.startsWith('--type='))?.slice(7);
+  if (!type) return 'browser';
+  if (type === 'utility') return cmdline.find((a) => a.startsWith('--utility-sub-type='))?.split('.').pop() ?? 'utility';
+  return type;
+}
+
+/** @returns {Map<string, { ticks: number, kind: string, root: string }>} */
+export function cpuSnapshot() {
+  /** @type {Map<string, NonNullable<ReturnType<typeof readStat>>>} */
+  const all = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const s = readStat(pid);
+    if (s && /chrom/.test(s.cmdline[0] ?? '')) all.set(pid, s);
+  }
+  const snapshot = new Map();
+  for (const [pid, s] of all) {
+    let root = pid;
+    while (all.get(root)?.cmdline.some((a) => a.startsWith('--type=')) && all.has(all.get(root)?.ppid ?? '')) root = all.get(root)?.ppid ?? root;
+    snapshot.set(pid, { ticks: s.ticks, kind: kindOf(s.cmdline), root });
+  }
+  return snapshot;
+}
+
+/** CPU seconds spent between two snapshots, per "browser#n kind" (browsers numbered by first pid). */
+export function cpuSpent(/** @type {ReturnType<typeof cpuSnapshot>} */ before, /** @type {ReturnType<typeof cpuSnapshot>} */ after) {
+  const roots = [...new Set([...after.values()].map((p) => p.root))].sort((a, b) => Number(a) - Number(b));
+  /** @type {Record<string, number>} */
+  const spent = {};
+  for (const [pid, p] of after) {
+    const delta = (p.ticks - (before.get(pid)?.ticks ?? 0)) / TICKS_PER_SECOND;
+    if (delta <= 0) continue;
+    const key = `browser${roots.indexOf(p.root) + 1} ${p.kind}`;
+    spent[key] = Number(((spent[key] ?? 0) + delta).toFixed(2));
+  }
+  return spent;
+}
