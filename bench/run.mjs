@@ -843,7 +843,7 @@ async function figureP6() {
 
 // Raw RTCDataChannel throughput: the physical limit of one reliable ordered channel
 /** Raw channel throughput A → B; `receiverOnDisk`: B in its own browser with a profile on disk, as the files bench's receiver. */
-async function tpOnce(/** @type {{ receiverOnDisk?: boolean }} */ opts = {}) {
+async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeClose?: () => void }} */ opts = {}) {
   const a = await newPeer('raw');
   const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
@@ -914,6 +914,7 @@ async function tpOnce(/** @type {{ receiverOnDisk?: boolean }} */ opts = {}) {
     const doneAt = /** @type {number} */ (
       await b.page.evaluate(() => Promise.race([/** @type {any} */ (window).tp.done, new Promise((_, no) => setTimeout(() => no(new Error('throughput: not all bytes within 60 s')), 60_000))]))
     );
+    opts.beforeClose?.();
     return CFG.tpBytes / 1e6 / ((doneAt - startedAt) / 1000);
   } finally {
     await closePeers([a, b]);
