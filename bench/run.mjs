@@ -843,7 +843,7 @@ async function figureP6() {
 
 // Raw RTCDataChannel throughput: the physical limit of one reliable ordered channel
 /** Raw channel throughput A → B; `receiverOnDisk`: B in its own browser with a profile on disk, as the files bench's receiver. */
-async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeClose?: () => void }} */ opts = {}) {
+async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeSend?: () => void, beforeClose?: () => void }} */ opts = {}) {
   const a = await newPeer('raw');
   const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
@@ -889,6 +889,7 @@ async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeClose?: () =>
       await w.tp.pc.setRemoteDescription({ type: 'answer', sdp });
       await Promise.race([w.tp.open, new Promise((_, no) => setTimeout(() => no(new Error('data channel did not open')), 15_000))]);
     }, answer);
+    opts.beforeSend?.();
     const startedAt = /** @type {number} */ (
       await a.page.evaluate(
         ([total, chunk, high, low]) => {

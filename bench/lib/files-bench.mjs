@@ -20,7 +20,7 @@ import { summarize } from './stats.mjs';
  *   openRoom: (stack: 'meshpad', n: number, opts?: { persistent?: 'all' | 'joiners' }) => Promise<{ url: string, peers: Peer[] }>,
  *   closePeers: (peers: Peer[]) => Promise<void>,
  *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[], wire: number[], bSide: number[] }>,
- *   tpOnce: (opts?: { receiverOnDisk?: boolean, beforeClose?: () => void }) => Promise<number>,
+ *   tpOnce: (opts?: { receiverOnDisk?: boolean, beforeSend?: () => void, beforeClose?: () => void }) => Promise<number>,
  *   log: (msg: string) => void,
  *   figures: Record<string, unknown>,
  *   raw: Record<string, unknown>,
@@ -236,10 +236,10 @@ export async function figureFiles(ctx) {
   for (let r = 0; r < rawRuns; r++) {
     try {
       const drops = udpReceiveDrops();
-      const cpu = cpuSnapshot();
+      let cpu = cpuSnapshot();
       /** @type {Record<string, number>} */
       let spent = {};
-      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory', beforeClose: () => (spent = cpuSpent(cpu, cpuSnapshot())) }));
+      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory', beforeSend: () => (cpu = cpuSnapshot()), beforeClose: () => (spent = cpuSpent(cpu, cpuSnapshot())) }));
       log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s, UDP receive-buffer drops ${dropsSince(drops)}, CPU s ${JSON.stringify(spent)}`);
     } catch (err) {
       log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameAssembler, MAX_FRAME_BYTES, encodeFrames } from '../net/frame-codec.ts';
-import { CHUNK_BYTES, CHUNK_HEADER_BYTES, FILES_MESSAGE_VERSION, decodeFilesMessage, encodeAck, encodeChunk, encodeControl } from './file-messages.ts';
+import { CHUNK_BYTES, CHUNK_HEADER_BYTES, FILES_MESSAGE_VERSION, decodeFilesMessage, encodeAck, encodeAckRequest, encodeChunk, encodeControl } from './file-messages.ts';
 
 const ID = 'abcdefghijklmnop';
 const text = (s: string) => {
@@ -37,8 +37,14 @@ describe('files channel messages', () => {
     expect(encodeFrames(framed)).toEqual([framed.frame]);
     expect(framed.frame.length).toBe(MAX_FRAME_BYTES);
     const decoded = decodeFilesMessage(new FrameAssembler(MAX_FRAME_BYTES, false).push(framed.frame)!);
-    expect(decoded).toMatchObject({ kind: 'chunk', session: 0xffffffff, block: 8191, offset: 1000 });
+    expect(decoded).toMatchObject({ kind: 'chunk', session: 0xffffffff, block: 8191, offset: 1000, ackNow: false });
     expect(decoded?.kind === 'chunk' && decoded.data).toEqual(data);
+  });
+
+  it('says whether a chunk asks for an ack; round-trips an ack request', () => {
+    const framed = encodeChunk({ session: 3, block: 1, offset: 0, data: new Uint8Array([1, 2]), ackNow: true });
+    expect(decodeFilesMessage(framed.body)).toEqual({ kind: 'chunk', session: 3, block: 1, offset: 0, data: new Uint8Array([1, 2]), ackNow: true });
+    expect(decodeFilesMessage(encodeAckRequest(0xffffffff))).toEqual({ kind: 'ack-request', session: 0xffffffff });
   });
 
   it('round-trips an ack, up to the largest file size', () => {
@@ -90,6 +96,8 @@ describe('files channel messages', () => {
       encodeAck({ session: 1, bytes: Number.NaN }),
       encodeAck({ session: 1, bytes: 2 ** 60 }),
       new Uint8Array([...encodeAck({ session: 1, bytes: 1 }), 0]),
+      encodeAckRequest(0),
+      encodeAckRequest(1).subarray(0, 4),
     ];
     for (const bytes of bad) expect(decodeFilesMessage(bytes), new TextDecoder().decode(bytes.subarray(1, 60))).toBeNull();
   });

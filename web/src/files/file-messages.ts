@@ -30,6 +30,11 @@ export const FILES_MESSAGE_VERSION = 3;
 const CONTROL = 0x00;
 const CHUNK = 0x01;
 const ACK = 0x02;
+/** A chunk after which the receiver acks at once (same layout as CHUNK). */
+const CHUNK_ACK_NOW = 0x03;
+/** u32 session: "ack what you have of this session now". */
+const ACK_REQUEST = 0x04;
+const ACK_REQUEST_BYTES = 5;
 export const CHUNK_HEADER_BYTES = 13;
 /** kind, u32 session, f64 bytes (an integer: chunk bytes received in the session so far). */
 const ACK_BYTES = 13;
@@ -78,6 +83,8 @@ export interface Chunk {
   readonly block: number;
   readonly offset: number;
   readonly data: Uint8Array;
+  /** The receiver acks right after this chunk (otherwise only when asked: ack request). */
+  readonly ackNow: boolean;
 }
 
 /** The receiver has had `bytes` chunk bytes of `session` (cumulative); sent after every chunk. */
@@ -90,6 +97,7 @@ export type FilesMessage =
   | { readonly kind: 'control'; readonly message: ControlMessage }
   | ({ readonly kind: 'chunk' } & Chunk)
   | ({ readonly kind: 'ack' } & Ack)
+  | { readonly kind: 'ack-request'; readonly session: number }
   /** A control message of another protocol version (a peer running an older or newer app). */
   | { readonly kind: 'unsupported'; readonly version: number };
 
@@ -104,12 +112,12 @@ export function encodeControl(message: OutgoingControl): Uint8Array {
 }
 
 /** Built in its frame: the chunk's bytes are copied once on their way to the link. */
-export function encodeChunk(chunk: Chunk): WholeFrame {
+export function encodeChunk(chunk: Omit<Chunk, 'ackNow'> & { readonly ackNow?: boolean }): WholeFrame {
   if (chunk.data.length === 0 || chunk.data.length > CHUNK_BYTES) throw new RangeError(`chunk of ${chunk.data.length} bytes`);
   const framed = new WholeFrame(CHUNK_HEADER_BYTES + chunk.data.length);
   const out = framed.body;
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  out[0] = CHUNK;
+  out[0] = chunk.ackNow ? CHUNK_ACK_NOW : CHUNK;
   view.setUint32(1, chunk.session);
   view.setUint32(5, chunk.block);
   view.setUint32(9, chunk.offset);
@@ -127,6 +135,13 @@ export function encodeAck(ack: Ack): Uint8Array {
   return out;
 }
 
+export function encodeAckRequest(session: number): Uint8Array {
+  const out = new Uint8Array(ACK_REQUEST_BYTES);
+  out[0] = ACK_REQUEST;
+  new DataView(out.buffer).setUint32(1, session);
+  return out;
+}
+
 /** Null for anything a correct peer never sends (the caller drops that peer). */
 export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
   if (bytes.length === 0) return null;
@@ -136,12 +151,18 @@ export function decodeFilesMessage(bytes: Uint8Array): FilesMessage | null {
     const other = decodeJsonMessage(VersionOnly, bytes.subarray(1));
     return other && other.v !== FILES_MESSAGE_VERSION ? { kind: 'unsupported', version: other.v } : null;
   }
-  if (bytes[0] === CHUNK) {
+  if (bytes[0] === CHUNK || bytes[0] === CHUNK_ACK_NOW) {
     if (bytes.length <= CHUNK_HEADER_BYTES || bytes.length > CHUNK_HEADER_BYTES + CHUNK_BYTES) return null;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const session = view.getUint32(1);
     if (session === 0) return null;
-    return { kind: 'chunk', session, block: view.getUint32(5), offset: view.getUint32(9), data: bytes.subarray(CHUNK_HEADER_BYTES) };
+    const ackNow = bytes[0] === CHUNK_ACK_NOW;
+    return { kind: 'chunk', session, block: view.getUint32(5), offset: view.getUint32(9), data: bytes.subarray(CHUNK_HEADER_BYTES), ackNow };
+  }
+  if (bytes[0] === ACK_REQUEST) {
+    if (bytes.length !== ACK_REQUEST_BYTES) return null;
+    const session = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1);
+    return session === 0 ? null : { kind: 'ack-request', session };
   }
   if (bytes[0] === ACK) {
     if (bytes.length !== ACK_BYTES) return null;

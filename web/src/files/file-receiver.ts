@@ -160,7 +160,7 @@ export class FileReceiver {
     filling.offset += chunk.data.length;
     t.bytesDone += chunk.data.length;
     t.sessionBytes += chunk.data.length;
-    this.ctx.send(t.peer, encodeAck({ session: chunk.session, bytes: t.sessionBytes }));
+    if (chunk.ackNow) this.ack(t);
     t.rate.add(this.ctx.now(), t.bytesDone);
     this.ctx.progressed();
     if (filling.offset === length) {
@@ -179,6 +179,16 @@ export class FileReceiver {
       t.stores.add(store);
     }
     return null;
+  }
+
+  /** The sender asks how much of `session` arrived (it stopped at its in-flight window). */
+  onAckRequest(peer: PeerId, session: number): void {
+    const t = this.sessions.get(peer)?.get(session);
+    if (t && t.session === session && t.status === 'receiving') this.ack(t);
+  }
+
+  private ack(t: Incoming): void {
+    if (t.session !== null) this.ctx.send(t.peer, encodeAck({ session: t.session, bytes: t.sessionBytes }));
   }
 
   /** The whole file as a Blob, for Save. */

@@ -10,7 +10,7 @@
  */
 import type { PeerId } from '../net/protocol.ts';
 import { BlockMap } from './block-map.ts';
-import { CHUNK_BYTES, encodeChunk, encodeControl, type Ack, type ControlMessage } from './file-messages.ts';
+import { CHUNK_BYTES, encodeAckRequest, encodeChunk, encodeControl, type Ack, type ControlMessage } from './file-messages.ts';
 import type { FilesContext } from './files-context.ts';
 import { BLOCK_BYTES, blockCount, blockLength, type BlockSource, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
@@ -24,11 +24,13 @@ export const SENDER_QUEUE_BYTES = 256 * 1024;
  * fits Chromium's UDP receive buffer (SO_RCVBUF 64 KiB, doubled by Linux: ~60 datagrams): a
  * busy machine then loses no packets, where a larger burst does and SCTP's recovery stalls every
  * channel of the link, keystrokes included, for tens to hundreds of ms (docs/decisions.md).
- * Otherwise the window is larger, for throughput, and the chunks whole frames.
+ * Otherwise the window is larger, for throughput, and the chunks whole frames. (What waits in
+ * front of a keystroke is still bounded by the files budget in our scheduler: docs/files.md.)
  */
 export const INTERACTIVE_WINDOW_BYTES = 48 * 1024;
 export const INTERACTIVE_CHUNK_BYTES = 16 * 1024;
-export const BULK_WINDOW_BYTES = 256 * 1024;
+/** Whole-frame chunks are acked once per block (see FileReceiver.onChunk): room for a few blocks. */
+export const BULK_WINDOW_BYTES = 4 * 1024 * 1024;
 /** Blocks kept in memory per file (current, prefetched, shared between peers). */
 export const BLOCK_CACHE_SIZE = 4;
 
@@ -43,6 +45,8 @@ interface SendSession {
   /** Chunk bytes sent in this session, and acknowledged by the receiver. */
   sentBytes: number;
   ackedBytes: number;
+  /** sentBytes when we last asked for an ack (a chunk that asks, or an ack request). */
+  requestedBytes: number;
   current: { block: number; offset: number; data: Uint8Array | null } | null;
 }
 
@@ -219,9 +223,24 @@ export class FileSender {
     const chunkBytes = interactive ? INTERACTIVE_CHUNK_BYTES : CHUNK_BYTES;
     while (idle < active.length && this.ctx.queuedBytes(peer) < SENDER_QUEUE_BYTES && inFlight < window) {
       const { file, target } = active[this.turn++ % active.length]!;
-      const sent = this.sendChunk(file, target, chunkBytes);
+      const sent = this.sendChunk(file, target, chunkBytes, interactive);
       idle = sent > 0 ? 0 : idle + 1;
       inFlight += sent;
+    }
+    if (inFlight >= window) this.requestAcks(peer);
+  }
+
+  /**
+   * Stopped at the window: every session with bytes sent since we last asked for an ack asks now,
+   * so an ack is always coming (whole-frame chunks ask only at block ends, and the window shrinks
+   * when typing starts).
+   */
+  private requestAcks(peer: PeerId): void {
+    for (const file of this.files.values()) {
+      const session = file.peers.get(peer)?.session;
+      if (!session || session.sentBytes === session.requestedBytes) continue;
+      session.requestedBytes = session.sentBytes;
+      this.ctx.send(peer, encodeAckRequest(session.id));
     }
   }
 
@@ -259,7 +278,7 @@ export class FileSender {
       return;
     }
     const queue = have.missing();
-    target.session = { id: message.session, queue, current: null, upTo: message.upTo, started: 0, sentBytes: 0, ackedBytes: 0 };
+    target.session = { id: message.session, queue, current: null, upTo: message.upTo, started: 0, sentBytes: 0, ackedBytes: 0, requestedBytes: 0 };
     target.doneBytes = file.manifest.size - queue.reduce((sum, b) => sum + blockLength(file.manifest.size, b), 0);
     if (partial) {
       queue.splice(queue.indexOf(partial.block), 1);
@@ -273,8 +292,11 @@ export class FileSender {
     this.pump(peer);
   }
 
-  /** Sends the next chunk (at most `chunkBytes`) of `target`'s session; returns its size (0: nothing to send now). */
-  private sendChunk(file: OutgoingFile, target: OutgoingPeer, chunkBytes: number): number {
+  /**
+   * Sends the next chunk (at most `chunkBytes`) of `target`'s session; returns its size (0: nothing
+   * to send now). It asks for an ack if `ackEach` (small chunks while typing) or it ends a block.
+   */
+  private sendChunk(file: OutgoingFile, target: OutgoingPeer, chunkBytes: number, ackEach: boolean): number {
     const session = target.session!;
     if (!session.current) {
       if (session.queue.length === 0) {
@@ -293,9 +315,11 @@ export class FileSender {
     if (!current.data) return 0;
     const offset = current.offset;
     const length = Math.min(chunkBytes, current.data.length - offset);
-    const chunk = encodeChunk({ session: session.id, block: current.block, offset, data: current.data.subarray(offset, offset + length) });
+    const ackNow = ackEach || offset + length === current.data.length;
+    const chunk = encodeChunk({ session: session.id, block: current.block, offset, data: current.data.subarray(offset, offset + length), ackNow });
     current.offset += length;
     session.sentBytes += length;
+    if (ackNow) session.requestedBytes = session.sentBytes;
     target.sentBytes += length;
     target.doneBytes += length;
     target.rate.add(this.ctx.now(), target.sentBytes);

@@ -262,6 +262,7 @@ export class FilesRoom {
       return;
     }
     if (message.kind === 'ack') return this.sender.onAck(peer, message);
+    if (message.kind === 'ack-request') return this.receiver.onAckRequest(peer, message.session);
     const control = message.message;
     switch (control.t) {
       case 'offer':
