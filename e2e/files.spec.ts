@@ -231,9 +231,9 @@ async function countReceivedChunkBytes(page: Page): Promise<() => Promise<number
   await page.evaluate(() => {
     const w = window as unknown as { meshpad: MeshpadDebug; __chunkBytes: number };
     w.__chunkBytes = 0;
-    // A chunk message: kind 0x01, 12 header bytes, then file bytes.
+    // A chunk message: kind 0x01 (or 0x03: one that asks for an ack), 12 header bytes, then file bytes.
     w.meshpad.onFrame((direction, label, data) => {
-      if (direction === 'received' && label === 'files' && data[0] === 1) w.__chunkBytes += data.length - 13;
+      if (direction === 'received' && label === 'files' && (data[0] === 1 || data[0] === 3)) w.__chunkBytes += data.length - 13;
     });
   });
   return () => page.evaluate(() => (window as unknown as { __chunkBytes: number }).__chunkBytes);

@@ -22,7 +22,7 @@ export interface Incoming {
   /** Flow control of the current session: blocks the sender may start in total (granted), and started. */
   upTo: number;
   started: number;
-  /** Chunk bytes received in the current session (acknowledged to the sender after each chunk). */
+  /** Chunk bytes received in the current session (sent in acks: when a chunk asks, or the sender does). */
   sessionBytes: number;
   readonly failures: Map<number, number>;
   /**
@@ -38,6 +38,11 @@ export interface Incoming {
   /** The record write under way (writes are coalesced: at most one at a time, then the latest state). */
   persisting: Promise<void> | null;
   persistAgain: boolean;
+  /** When the last record write started, and the status it wrote: progress writes are spaced (incoming-records.ts). */
+  persistedAt: number;
+  persistedStatus: 'offered' | 'receiving' | 'verified' | null;
+  /** Ends the wait before a spaced progress write (flush). */
+  wakePersist: (() => void) | null;
   /** When the offer arrived (kept with an unanswered offer's record). */
   readonly offeredAt: number;
 }
