@@ -19,7 +19,7 @@ import type { FilesContext } from './files-context.ts';
 import { BlockBuffers } from './block-buffers.ts';
 import type { FileStorage, StoredBlock } from './file-storage.ts';
 import type { Incoming, IncomingStatus } from './incoming.ts';
-import { flushIncoming, forgetOffer, persistIncoming } from './incoming-records.ts';
+import { forgetOffer, persistIncoming } from './incoming-records.ts';
 import { blockCount, blockLength, type Manifest } from './manifest.ts';
 import { RateMeter } from './rate-meter.ts';
 
@@ -181,11 +181,6 @@ export class FileReceiver {
     return null;
   }
 
-  /** Writes every spaced progress record now (the page is being hidden or left). */
-  flush(): Promise<void> {
-    return Promise.all([...this.transfers.values()].map(flushIncoming)).then(() => undefined);
-  }
-
   /** The sender asks how much of `session` arrived (it stopped at its in-flight window). */
   onAckRequest(peer: PeerId, session: number): void {
     const t = this.sessions.get(peer)?.get(session);
@@ -221,7 +216,7 @@ export class FileReceiver {
       // Its block stores still under way must not write its record (old id and sender) over ours.
       previous.status = 'paused';
       this.transfers.delete(previous.key);
-      // What is in memory is newer than the record (progress writes are spaced).
+      // What is in memory is at least as new as the record (its write may still be under way).
       const t = this.create(peer, id, fromName, manifest, 'receiving', previous.have);
       t.filling = previous.filling;
       t.bytesDone = previous.bytesDone;
@@ -268,9 +263,6 @@ export class FileReceiver {
       error: null,
       persisting: null,
       persistAgain: false,
-      persistedAt: 0,
-      persistedStatus: null,
-      wakePersist: null,
       offeredAt,
     };
     this.transfers.set(t.key, t);
@@ -336,8 +328,7 @@ export class FileReceiver {
     }
     if (t.status !== 'receiving') return result.bytes;
     t.have.set(block);
-    // Not awaited: a spaced progress write must not hold the block's buffer and credit back.
-    void this.persist(t);
+    await this.persist(t);
     if (t.have.complete && t.status === 'receiving') await this.verifyWhole(t);
     return result.bytes;
   }
@@ -383,7 +374,7 @@ export class FileReceiver {
 
   /** Writes `t`'s record (IndexedDB in browsers), coalesced; see incoming-records.ts. */
   private persist(t: Incoming): Promise<void> {
-    return persistIncoming(this.storage.records, t, () => this.transfers.get(t.key) === t, () => this.ctx.now());
+    return persistIncoming(this.storage.records, t, () => this.transfers.get(t.key) === t);
   }
 
   private end(t: Incoming, status: IncomingStatus, error: string, discard: boolean): void {

@@ -163,7 +163,6 @@ describe('FilesRoom transfers (in-memory network)', { timeout: 30_000 }, () => {
     const { net, a, b, bytes } = await pair(10 * BLOCK_BYTES);
     b.files.accept(view(b.files, 'in')!.key);
     await net.until(() => (b.storage.blocks.files.get(view(b.files, 'in')!.hash)?.size ?? 0) >= 5);
-    await b.files.flush(); // as the page does on pagehide
     b.files.destroy();
     net.cut('A', 'B');
     const reloaded = room(net, 'B2', b.storage);

@@ -240,13 +240,7 @@ export class FilesRoom {
     return () => this.listeners.delete(listener);
   }
 
-  /** Writes the receiving side's records now, progress included (pagehide; before a reload). */
-  flush(): Promise<void> {
-    return this.receiver.flush();
-  }
-
   destroy(): void {
-    void this.receiver.flush();
     this.destroyed = true;
     if (this.progressTimer !== null) this.clock.clearTimeout(this.progressTimer);
     for (const off of this.unsubscribe) off();

@@ -5,9 +5,7 @@ import { GatedBlocks } from '../test-support/gated-blocks.ts';
 import { rawOfferAccepted } from '../test-support/raw-files-offer.ts';
 import { CHUNK_BYTES, decodeFilesMessage, encodeAck, encodeChunk } from './file-messages.ts';
 import { BULK_WINDOW_BYTES, INTERACTIVE_CHUNK_BYTES, INTERACTIVE_WINDOW_BYTES } from './file-sender.ts';
-import { BlockMap } from './block-map.ts';
 import { RECEIVE_WINDOW_BLOCKS } from './file-receiver.ts';
-import { RECORD_PROGRESS_INTERVAL_MS } from './incoming-records.ts';
 import { MemoryRecords, memorySource } from './file-storage.ts';
 import { FilesRoom, type TransferView } from './files-room.ts';
 import { BLOCK_BYTES } from './manifest.ts';
@@ -203,36 +201,6 @@ describe('the in-flight window (acks)', { timeout: 60_000 }, () => {
 });
 
 describe('download records under a slow IndexedDB', { timeout: 60_000 }, () => {
-  it('progress is written at most every RECORD_PROGRESS_INTERVAL_MS; a flush (pagehide) writes it at once', async () => {
-    const net = new FakeFilesNet();
-    const a = gatedRoom(net, 'A');
-    const b = gatedRoom(net, 'B');
-    net.connect('A', 'B');
-    const bytes = new Uint8Array(randomBytes(8 * BLOCK_BYTES));
-    await a.files.send([{ source: memorySource(bytes), name: 'spaced.bin', type: '' }], null);
-    await net.until(() => view(b.files, 'in')?.status === 'offered');
-    b.files.accept(view(b.files, 'in')!.key);
-    const held = () => BlockMap.decode(8, b.storage.records.map.get(sha(bytes))?.have ?? '').count;
-    await net.until(() => b.storage.blocks.waiting === 8);
-    await net.until(() => b.storage.records.map.get(sha(bytes))?.status === 'receiving');
-    b.storage.blocks.release(1);
-    await net.until(() => held() === 1);
-    const writtenAt = Date.now();
-    b.storage.blocks.release(2);
-    await net.until(() => b.storage.blocks.waiting === 5);
-    await net.settle(5);
-    // Stored, but within the interval after the last write: not recorded yet.
-    if (Date.now() - writtenAt < RECORD_PROGRESS_INTERVAL_MS * 0.8) expect(held()).toBe(1);
-    const flushedAt = Date.now();
-    await b.files.flush();
-    expect(held()).toBe(3);
-    // It did not wait out the interval (that takes RECORD_PROGRESS_INTERVAL_MS; a flush, a few turns).
-    expect(Date.now() - flushedAt).toBeLessThan(RECORD_PROGRESS_INTERVAL_MS * 0.8);
-    b.storage.blocks.open();
-    await net.until(() => view(a.files, 'out')?.status === 'delivered');
-    await net.until(() => b.storage.records.map.get(sha(bytes))?.status === 'verified');
-  });
-
   it('record writes are coalesced (one under way at a time) and the last one has the final state', async () => {
     class SlowRecords extends MemoryRecords {
       active = 0;

@@ -38,11 +38,6 @@ export interface Incoming {
   /** The record write under way (writes are coalesced: at most one at a time, then the latest state). */
   persisting: Promise<void> | null;
   persistAgain: boolean;
-  /** When the last record write started, and the status it wrote: progress writes are spaced (incoming-records.ts). */
-  persistedAt: number;
-  persistedStatus: 'offered' | 'receiving' | 'verified' | null;
-  /** Ends the wait before a spaced progress write (flush). */
-  wakePersist: (() => void) | null;
   /** When the offer arrived (kept with an unanswered offer's record). */
   readonly offeredAt: number;
 }

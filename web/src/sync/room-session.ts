@@ -213,7 +213,6 @@ export class RoomSession {
   /** Writes unsaved edits now (the page is being hidden or unloaded). */
   flush(): void {
     this.store?.flush();
-    void this.filesRoom?.flush();
   }
 
   /** The room's AI answers (null before start). */
