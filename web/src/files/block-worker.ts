@@ -8,7 +8,7 @@
  */
 import { arrived, type BlockWorkerReply, type BlockWorkerRequest, type MovedBytes } from './block-worker-messages.ts';
 import { OpfsDirs } from './opfs-dirs.ts';
-import { createFileHasher, hashBlock } from './sha256.ts';
+import { digestBlocks, storeIfMatches } from './file-storage.ts';
 
 /** The parts of the worker-only OPFS API used here (not in the DOM type library). */
 interface SyncAccessHandle {
@@ -53,26 +53,26 @@ function writeAll(access: SyncAccessHandle, bytes: Uint8Array): void {
 
 async function store(request: Extract<BlockWorkerRequest, { op: 'store' }>): Promise<void> {
   const bytes = arrived(request.bytes);
-  const stored = (await hashBlock(bytes)) === request.expected;
-  if (stored) await dirs.inDir(request.hash, (dir) => withAccess(dir, request.index, true, (access) => writeAll(access, bytes)));
+  const { stored } = await storeIfMatches(bytes, request.expected, () =>
+    dirs.inDir(request.hash, (dir) => withAccess(dir, request.index, true, (access) => writeAll(access, bytes))),
+  );
   reply({ t: 'stored', id: request.id, stored, bytes: request.bytes }, request.bytes);
 }
 
 async function digest(request: Extract<BlockWorkerRequest, { op: 'digest' }>): Promise<void> {
   const dir = await dirs.dir(request.hash, false);
-  const hasher = await createFileHasher();
+  // One buffer for every block: digestBlocks hashes each before it reads the next.
   let buffer = new Uint8Array(0);
-  for (let index = 0; index < request.blocks; index++) {
-    const block = await withAccess(dir, index, false, (access) => {
+  const hash = await digestBlocks(request.blocks, (index) =>
+    withAccess(dir, index, false, (access) => {
       const size = access.getSize();
       if (buffer.length < size) buffer = new Uint8Array(size);
       const view = buffer.subarray(0, size);
       if (access.read(view, { at: 0 }) !== size) throw new Error(`short read of block ${index}`);
       return view;
-    });
-    hasher.update(block);
-  }
-  reply({ t: 'digest', id: request.id, hash: hasher.digest() });
+    }),
+  );
+  reply({ t: 'digest', id: request.id, hash });
 }
 
 scope.onmessage = ({ data: request }) => {
