@@ -18,10 +18,9 @@ import { encodeAck, encodeControl, type Chunk, type ControlMessage } from './fil
 import type { FilesContext } from './files-context.ts';
 import { BlockBuffers } from './block-buffers.ts';
 import type { FileStorage, StoredBlock } from './file-storage.ts';
-import type { Incoming, IncomingStatus } from './incoming.ts';
+import { keyOf, newIncoming, type Incoming, type IncomingStatus } from './incoming.ts';
 import { forgetOffer, persistIncoming } from './incoming-records.ts';
 import { blockCount, blockLength, type Manifest } from './manifest.ts';
-import { RateMeter } from './rate-meter.ts';
 
 export type { Incoming, IncomingStatus } from './incoming.ts';
 
@@ -240,31 +239,7 @@ export class FileReceiver {
   }
 
   private create(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap, offeredAt = this.ctx.now()): Incoming {
-    const held = have.missing().reduce((sum, b) => sum - blockLength(manifest.size, b), manifest.size);
-    const t: Incoming = {
-      key: keyOf(peer, id),
-      id,
-      peer,
-      fromName,
-      manifest,
-      status,
-      have,
-      filling: null,
-      session: null,
-      expected: new Set(),
-      upTo: 0,
-      started: 0,
-      sessionBytes: 0,
-      failures: new Map(),
-      stores: new Set(),
-      pending: new Set(),
-      bytesDone: held,
-      rate: new RateMeter(),
-      error: null,
-      persisting: null,
-      persistAgain: false,
-      offeredAt,
-    };
+    const t = newIncoming(peer, id, fromName, manifest, status, have, offeredAt);
     this.transfers.set(t.key, t);
     return t;
   }
@@ -400,9 +375,6 @@ async function settled(t: Incoming): Promise<void> {
   await t.persisting;
 }
 
-export function keyOf(peer: PeerId, id: string): string {
-  return `${peer}/${id}`;
-}
 
 function isLive(status: IncomingStatus): boolean {
   return status === 'offered' || status === 'receiving' || status === 'verifying' || status === 'paused';

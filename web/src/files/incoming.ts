@@ -1,8 +1,8 @@
-/** A transfer on the receiving side, as FileReceiver keeps it and incoming-records.ts stores it. */
+/** A transfer on the receiving side, as FileReceiver creates and keeps it and incoming-records.ts stores it. */
 import type { PeerId } from '../net/protocol.ts';
 import type { BlockMap } from './block-map.ts';
-import type { Manifest } from './manifest.ts';
-import type { RateMeter } from './rate-meter.ts';
+import { blockLength, type Manifest } from './manifest.ts';
+import { RateMeter } from './rate-meter.ts';
 
 export type IncomingStatus = 'offered' | 'receiving' | 'verifying' | 'verified' | 'paused' | 'declined' | 'cancelled' | 'failed';
 
@@ -40,4 +40,38 @@ export interface Incoming {
   persistAgain: boolean;
   /** When the offer arrived (kept with an unanswered offer's record). */
   readonly offeredAt: number;
+}
+
+/** Transfers are keyed by sender and offer id (ids are the sender's). */
+export function keyOf(peer: PeerId, id: string): string {
+  return `${peer}/${id}`;
+}
+
+/** A transfer as first seen (an offer) or restored (a record): no session yet, `have` held. */
+export function newIncoming(peer: PeerId, id: string, fromName: string, manifest: Manifest, status: IncomingStatus, have: BlockMap, offeredAt: number): Incoming {
+  const held = have.missing().reduce((sum, b) => sum - blockLength(manifest.size, b), manifest.size);
+  return {
+    key: keyOf(peer, id),
+    id,
+    peer,
+    fromName,
+    manifest,
+    status,
+    have,
+    filling: null,
+    session: null,
+    expected: new Set(),
+    upTo: 0,
+    started: 0,
+    sessionBytes: 0,
+    failures: new Map(),
+    stores: new Set(),
+    pending: new Set(),
+    bytesDone: held,
+    rate: new RateMeter(),
+    error: null,
+    persisting: null,
+    persistAgain: false,
+    offeredAt,
+  };
 }
