@@ -6,7 +6,6 @@
  */
 import { createStore, del, get, set, values, type UseStore } from 'idb-keyval';
 import { digestBlocks, storeIfMatches, type BlockStore, type DownloadRecord, type DownloadRecords, type FileStorage, type StoredBlock } from './file-storage.ts';
-import type { BlockSource } from './manifest.ts';
 import { OpfsDirs } from './opfs-dirs.ts';
 import { WorkerBlocks } from './worker-blocks.ts';
 
@@ -76,12 +75,4 @@ export function browserFileStorage(): FileStorage {
   const onPage = new OpfsBlocks(new OpfsDirs());
   const blocks = new WorkerBlocks(() => new Worker(new URL('./block-worker.ts', import.meta.url), { type: 'module', name: 'meshpad-blocks' }), onPage);
   return { records: new IdbRecords(), blocks };
-}
-
-/** Reads a picked or dropped File lazily, one slice at a time. */
-export function fileSource(file: Blob): BlockSource {
-  return {
-    size: file.size,
-    read: async (offset, length) => new Uint8Array(await file.slice(offset, offset + length).arrayBuffer()),
-  };
 }

@@ -5,7 +5,7 @@
  * Rendering only; FilesRoom does the work.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { fileSource } from '../files/browser-storage.ts';
+import { blobSource } from '../files/blob-source.ts';
 import type { FilesRoom, TransferView } from '../files/files-room.ts';
 import { formatBytes, formatEta, formatRate } from '../files/transfer-format.ts';
 import type { PeerView } from '../sync/room-status.ts';
@@ -161,7 +161,7 @@ export class FilesPanel extends LitElement {
     if (!this.files || files.length === 0) return;
     const to = this.target !== '' && this.peers.some((p) => p.id === this.target) ? this.target : null;
     void this.files.send(
-      files.map((file) => ({ source: fileSource(file), name: file.name, type: file.type })),
+      files.map((file) => ({ source: blobSource(file), name: file.name, type: file.type })),
       to,
     );
   }
