@@ -1037,7 +1037,7 @@ async function main() {
     ['files', async () => {
       phase = 'files';
       const { figureFiles } = await import('./lib/files-bench.mjs');
-      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
+      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, rawBytes: CFG.tpBytes, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
     }],
   ]);
   /** @type {Record<string, number>} */

@@ -10,7 +10,7 @@
 //   process memory (VmRSS of its renderers, and of all its processes) is sampled, with the JS heap.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpuSnapshot, cpuSpent } from './process-cpu.mjs';
+import { cpuPerMB, cpuSnapshot, cpuSpent, cpuSpentByThread } from './process-cpu.mjs';
 import { sampleProcessMemory } from './process-memory.mjs';
 import { summarize } from './stats.mjs';
 
@@ -21,6 +21,7 @@ import { summarize } from './stats.mjs';
  *   closePeers: (peers: Peer[]) => Promise<void>,
  *   typeAndMeasure: (a: Peer, b: Peer, count: number, gapMs: number) => Promise<{ latency: number[], aSide: number[], wire: number[], bSide: number[] }>,
  *   tpOnce: (opts?: { receiverOnDisk?: boolean, beforeSend?: () => void, beforeClose?: () => void }) => Promise<number>,
+ *   rawBytes: number,
  *   log: (msg: string) => void,
  *   figures: Record<string, unknown>,
  *   raw: Record<string, unknown>,
@@ -79,10 +80,12 @@ function waitStatus(/** @type {Peer} */ peer, /** @type {string} */ name, /** @t
 }
 
 /** Offers a random file A → B, accepts it in B; resolves once B has clicked Accept (in-page time). */
-async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {number} */ megabytes) {
+async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {number} */ megabytes, /** @type {((ms: number) => void) | null} */ onOffered = null) {
   await dropFile(a, name, megabytes);
+  const droppedAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
   // A hashes the file first (manifest), then offers it.
-  await waitStatus(b, name, ['offered'], 120_000);
+  const offeredAt = await waitStatus(b, name, ['offered'], 120_000);
+  onOffered?.(offeredAt - droppedAt);
   const accept = b.page.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Accept' });
   const acceptedAt = /** @type {number} */ (await b.page.evaluate(() => performance.timeOrigin + performance.now()));
   await accept.click();
@@ -239,8 +242,16 @@ export async function figureFiles(ctx) {
       let cpu = cpuSnapshot();
       /** @type {Record<string, number>} */
       let spent = {};
-      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory', beforeSend: () => (cpu = cpuSnapshot()), beforeClose: () => (spent = cpuSpent(cpu, cpuSnapshot())) }));
-      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s, UDP receive-buffer drops ${dropsSince(drops)}, CPU s ${JSON.stringify(spent)}`);
+      /** @type {Record<string, number>} */
+      let threads = {};
+      const afterSend = () => {
+        const now = cpuSnapshot();
+        spent = cpuSpent(cpu, now);
+        threads = cpuSpentByThread(cpu, now);
+      };
+      rawMBps.push(await ctx.tpOnce({ receiverOnDisk: profiles !== 'memory', beforeSend: () => (cpu = cpuSnapshot()), beforeClose: afterSend }));
+      log(`files: raw channel #${r + 1}: ${rawMBps.at(-1)?.toFixed(2)} MB/s, UDP receive-buffer drops ${dropsSince(drops)}, CPU ${cpuPerMB(spent, ctx.rawBytes)} ms per MB, s ${JSON.stringify(spent)}`);
+      if (process.env.BENCH_CPU_THREADS) log(`files: raw channel #${r + 1} CPU s by thread ${JSON.stringify(threads)}`);
     } catch (err) {
       log(`files: raw channel #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
     }
@@ -261,9 +272,10 @@ export async function figureFiles(ctx) {
     });
     const processMemory = await sampleProcessMemory(b.context);
     const cpuProfiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
+    const acceptedAt = await startTransfer(a, b, p3Name, megabytes, (ms) => log(`files: P3 dropped on A → offered in B (A hashes the file first): ${Math.round(ms)} ms`));
+    // From Accept on, as the transfer is timed (the sender's hashing of the file before its offer is not).
     const p3Drops = udpReceiveDrops();
     const p3Cpu = cpuSnapshot();
-    const acceptedAt = await startTransfer(a, b, p3Name, megabytes);
     const storedAt = await b.page
       .waitForFunction(
         (n) => {
@@ -275,7 +287,10 @@ export async function figureFiles(ctx) {
         { polling: 10, timeout: 600_000 },
       )
       .then((h) => /** @type {Promise<number>} */ (h.jsonValue()));
-    log(`files: P3 UDP receive-buffer drops during the transfer: ${dropsSince(p3Drops)}, CPU s ${JSON.stringify(cpuSpent(p3Cpu, cpuSnapshot()))}`);
+    const p3CpuAfter = cpuSnapshot();
+    const p3Spent = cpuSpent(p3Cpu, p3CpuAfter);
+    log(`files: P3 UDP receive-buffer drops during the transfer: ${dropsSince(p3Drops)}, CPU ${cpuPerMB(p3Spent, megabytes * 1e6)} ms per MB, s ${JSON.stringify(p3Spent)}`);
+    if (process.env.BENCH_CPU_THREADS) log(`files: P3 CPU s by thread ${JSON.stringify(cpuSpentByThread(p3Cpu, p3CpuAfter))}`);
     if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p3');
     const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
     const heap = /** @type {{ base: number, max: number }} */ (
