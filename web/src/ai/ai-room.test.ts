@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAiMessage, encodeAiMessage } from './ai-messages.ts';
 import { FakeClock } from '../test-support/fake-clock.ts';
-import { AiRoom, STALLED_AFTER_MS } from './ai-room.ts';
+import { AiRoom, MAX_KEPT_ANSWERS, MAX_STREAMING_PER_PEER, STALLED_AFTER_MS } from './ai-room.ts';
 import type { AiFetch } from './openai-stream.ts';
 import { Net, Node, controlledFetch, pid } from '../test-support/ai-test-mesh.ts';
 
@@ -97,6 +97,48 @@ describe('AiRoom', () => {
     x.node.deliver('m2', 'ai-stream', new TextEncoder().encode('{"v":1,"t":"chunk"}'));
     expect(x.node.dropped.at(-1)).toBe('ai-stream: malformed message');
     expect(decodeAiMessage(start)).toMatchObject({ t: 'start' });
+  });
+
+  it(`drops a peer that streams more than ${MAX_STREAMING_PER_PEER} answers at once`, () => {
+    const net = new Net();
+    const b = room(net, 'b');
+    const start = (i: number) => encodeAiMessage({ v: 1, t: 'start', id: `flood-${String(i).padStart(4, '0')}`, asker: 'Eve', prompt: 'p' });
+    for (let i = 0; i < MAX_STREAMING_PER_PEER; i++) b.node.deliver(pid('c'), 'ai-stream', start(i));
+    expect(b.node.dropped).toEqual([]);
+    b.node.deliver(pid('c'), 'ai-stream', start(MAX_STREAMING_PER_PEER));
+    expect(b.node.dropped).toEqual([`ai-stream: more than ${MAX_STREAMING_PER_PEER} answers at once`]);
+    expect(b.ai.list()).toHaveLength(MAX_STREAMING_PER_PEER);
+  });
+
+  it(`never streams more than ${MAX_STREAMING_PER_PEER} answers at once itself: the next ask fails locally`, async () => {
+    const net = new Net();
+    const endpoint = controlledFetch();
+    const a = room(net, 'a', endpoint.fetchImpl);
+    const b = room(net, 'b');
+    net.connect('a', 'b');
+    for (let i = 0; i < MAX_STREAMING_PER_PEER; i++) void a.ai.ask(`q${i}`, '', 'Ada', settings);
+    const extra = await a.ai.ask('one more', '', 'Ada', settings);
+    expect(extra).toMatchObject({ status: 'error', prompt: 'one more' });
+    await settle();
+    expect(a.node.dropped).toEqual([]);
+    expect(b.node.dropped).toEqual([]);
+    expect(b.ai.list().map((x) => x.prompt)).not.toContain('one more');
+    expect(b.ai.list()).toHaveLength(MAX_STREAMING_PER_PEER);
+  });
+
+  it(`keeps the newest ${MAX_KEPT_ANSWERS} answers, however many finished answers peers send`, () => {
+    const net = new Net();
+    const b = room(net, 'b');
+    const id = (i: number) => `kept-${String(i).padStart(5, '0')}`;
+    for (let i = 0; i < MAX_KEPT_ANSWERS + 30; i++) {
+      b.node.deliver(pid('c'), 'ai-stream', encodeAiMessage({ v: 1, t: 'start', id: id(i), asker: 'Eve', prompt: 'p' }));
+      b.node.deliver(pid('c'), 'ai-stream', encodeAiMessage({ v: 1, t: 'end', id: id(i), seq: 0, status: 'done', error: null }));
+    }
+    expect(b.node.dropped).toEqual([]);
+    const ids = b.ai.list().map((a) => a.id);
+    expect(ids).toHaveLength(MAX_KEPT_ANSWERS);
+    expect(ids[0]).toBe(id(30));
+    expect(ids.at(-1)).toBe(id(MAX_KEPT_ANSWERS + 29));
   });
 
   it('ends an answer as interrupted when its streamer stops sending, instead of spinning forever', () => {

@@ -43,6 +43,10 @@ export type AiTransport = Pick<Mesh, 'on' | 'send' | 'broadcast' | 'dropPeer'>;
 export const STALLED_AFTER_MS = 60_000;
 /** A request the room's AI peer has not started answering within this time fails plainly. */
 export const REQUEST_TIMEOUT_MS = 20_000;
+/** Answers kept (each up to MAX_ANSWER_CHARS); beyond this the oldest go, our own running ones never. */
+export const MAX_KEPT_ANSWERS = 100;
+/** Answers one peer may stream at once; a peer starting more is dropped (the AI peer serves several askers). */
+export const MAX_STREAMING_PER_PEER = 8;
 
 /** Requests and stops addressed to this peer as the room's AI peer (see ai-peer-service.ts). */
 export type AiRequestHandler = (peer: PeerId, message: Extract<AiMessage, { t: 'request' | 'stop' }>) => void;
@@ -89,7 +93,16 @@ export class AiRoom {
   async ask(prompt: string, context: string, asker: string, settings: AiSettings, id: string = randomBase64Url(12)): Promise<Answer> {
     if (this.answers.has(id)) throw new Error(`answer id ${id} is already in use`);
     const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
+    if (this.list().filter((a) => a.from === null && a.status === 'streaming').length >= MAX_STREAMING_PER_PEER) {
+      // Peers would drop us for streaming more at once; this one stays local.
+      const refused: Answer = { id, asker, prompt: trimmedPrompt, text: '', status: 'error', error: `${MAX_STREAMING_PER_PEER} answers are still streaming from here; wait for one to finish`, from: null, chunks: 0 };
+      this.answers.set(id, refused);
+      this.trim();
+      this.notify();
+      return refused;
+    }
     this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: null, chunks: 0 });
+    this.trim();
     this.mesh.broadcast('ai-stream', encodeAiMessage({ v: AI_MESSAGE_VERSION, t: 'start', id, asker, prompt: trimmedPrompt }));
     this.notify();
     const controller = new AbortController();
@@ -127,6 +140,7 @@ export class AiRoom {
     const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
     this.answers.set(id, { id, asker, prompt: trimmedPrompt, text: '', status: 'streaming', error: null, from: aiPeer, chunks: 0 });
     this.requested.add(id);
+    this.trim();
     this.pending.set(
       id,
       this.clock.setTimeout(() => {
@@ -219,6 +233,9 @@ export class AiRoom {
           this.answers.delete(message.id);
         }
         if (this.answers.has(message.id)) return this.mesh.dropPeer(peer, 'ai-stream: answer id reused');
+        if (this.list().filter((a) => a.from === peer && a.status === 'streaming').length >= MAX_STREAMING_PER_PEER) {
+          return this.mesh.dropPeer(peer, `ai-stream: more than ${MAX_STREAMING_PER_PEER} answers at once`);
+        }
         this.answers.set(message.id, { id: message.id, asker: message.asker, prompt: message.prompt, text: '', status: 'streaming', error: null, from: peer, chunks: 0 });
         break;
       case 'chunk': {
@@ -250,8 +267,19 @@ export class AiRoom {
         }
         break;
     }
+    this.trim();
     this.watchStalls();
     this.notify();
+  }
+
+  /** Keeps at most MAX_KEPT_ANSWERS, dropping the oldest that are neither ours in progress nor awaited. */
+  private trim(): void {
+    for (const [id, answer] of this.answers) {
+      if (this.answers.size <= MAX_KEPT_ANSWERS) return;
+      if (this.running.has(id) || this.pending.has(id) || (answer.from === null && answer.status === 'streaming')) continue;
+      this.answers.delete(id);
+      this.lastProgress.delete(id);
+    }
   }
 
   /** Remote answers still streaming are watched: one that stops making progress ends as interrupted. */
