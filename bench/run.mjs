@@ -19,6 +19,8 @@
 //                       files: P3/P4, bench/lib/files-bench.mjs)
 //   --files-mb=N        P3/P4 file size in MB (default 256)
 //   --files-p3-only     files: P3 (throughput, receiver memory) without the P4 runs
+//   --yw-awareness      y-webrtc pages show each other's carets through y-webrtc's awareness
+//                       (Meshpad always shows remote carets; off by default, as in earlier runs)
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
@@ -56,7 +58,7 @@ const opt = (/** @type {string} */ name) => {
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
-const known = ['files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
+const known = ['yw-awareness', 'files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -65,7 +67,8 @@ for (const a of argv) {
   }
 }
 if (opt('help')) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 26).join('\n'));
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).join('\n'));
   process.exit(0);
 }
 const quick = opt('quick') === true;
@@ -81,6 +84,7 @@ const num = (/** @type {string} */ name, /** @type {number} */ dflt, min = 1) =>
 };
 const CFG = {
   build: opt('no-build') !== true,
+  ywAwareness: opt('yw-awareness') === true,
   only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'],
   filesMb: num('files-mb', quick ? 32 : 256),
   filesP3Only: opt('files-p3-only') === true,
@@ -319,7 +323,7 @@ let ORIGINS = { meshOrigin: '', ywOrigin: '', ywSignaling: '' };
 
 function roomUrl(/** @type {'meshpad'|'ywebrtc'} */ stack) {
   if (stack === 'meshpad') return `${ORIGINS.meshOrigin}/r/${rid()}#${rid()}`;
-  return `${ORIGINS.ywOrigin}/?room=bench-${rid()}&signaling=${encodeURIComponent(ORIGINS.ywSignaling)}`;
+  return `${ORIGINS.ywOrigin}/?room=bench-${rid()}&signaling=${encodeURIComponent(ORIGINS.ywSignaling)}${CFG.ywAwareness ? '&awareness=1' : ''}`;
 }
 
 /**

@@ -1,9 +1,11 @@
 // The stack Meshpad is compared with: Yjs + CodeMirror 6 (the same basicSetup, JavaScript mode
 // and y-codemirror.next binding as web/src/ui/code-editor.ts) synced by y-webrtc's
 // WebrtcProvider, with y-webrtc's defaults except: a local signaling server (no public ones),
-// no STUN/TURN servers, and no awareness shown in the editor (Meshpad passes none either).
+// no STUN/TURN servers, and no awareness shown in the editor (Meshpad passes none to yCollab,
+// but draws remote carets from its own cursor-pos frames; `awareness=1` gives y-webrtc the same
+// feature through its awareness: each page's caret shown in the others).
 //
-//   /?room=<name>&signaling=ws://127.0.0.1:<port>
+//   /?room=<name>&signaling=ws://127.0.0.1:<port>[&awareness=1]
 //
 // window.yw mirrors the parts of window.meshpad the bench uses.
 import { javascript } from '@codemirror/lang-javascript';
@@ -28,12 +30,15 @@ const provider = new WebrtcProvider(roomName, doc, {
   peerOpts: { config: { iceServers: [] } },
 });
 
+const withAwareness = params.get('awareness') === '1';
+if (withAwareness) provider.awareness.setLocalStateField('user', { name: `peer-${doc.clientID % 1000}`, color: '#30bced', colorLight: '#30bced33' });
+
 const undoManager = new Y.UndoManager(text);
 const view = new EditorView({
   parent: document.getElementById('editor'),
   state: EditorState.create({
     doc: text.toString(),
-    extensions: [basicSetup, javascript({ typescript: true }), yCollab(text, null, { undoManager })],
+    extensions: [basicSetup, javascript({ typescript: true }), yCollab(text, withAwareness ? provider.awareness : null, { undoManager })],
   }),
 });
 
