@@ -93,7 +93,7 @@ export class AiRoom {
   async ask(prompt: string, context: string, asker: string, settings: AiSettings, id: string = randomBase64Url(12)): Promise<Answer> {
     if (this.answers.has(id)) throw new Error(`answer id ${id} is already in use`);
     const trimmedPrompt = prompt.slice(0, MAX_PROMPT_CHARS);
-    if (this.list().filter((a) => a.from === null && a.status === 'streaming').length >= MAX_STREAMING_PER_PEER) {
+    if (this.streamingFrom(null) >= MAX_STREAMING_PER_PEER) {
       // Peers would drop us for streaming more at once; this one stays local.
       const refused: Answer = { id, asker, prompt: trimmedPrompt, text: '', status: 'error', error: `${MAX_STREAMING_PER_PEER} answers are still streaming from here; wait for one to finish`, from: null, chunks: 0 };
       this.answers.set(id, refused);
@@ -233,7 +233,7 @@ export class AiRoom {
           this.answers.delete(message.id);
         }
         if (this.answers.has(message.id)) return this.mesh.dropPeer(peer, 'ai-stream: answer id reused');
-        if (this.list().filter((a) => a.from === peer && a.status === 'streaming').length >= MAX_STREAMING_PER_PEER) {
+        if (this.streamingFrom(peer) >= MAX_STREAMING_PER_PEER) {
           return this.mesh.dropPeer(peer, `ai-stream: more than ${MAX_STREAMING_PER_PEER} answers at once`);
         }
         this.answers.set(message.id, { id: message.id, asker: message.asker, prompt: message.prompt, text: '', status: 'streaming', error: null, from: peer, chunks: 0 });
@@ -270,6 +270,13 @@ export class AiRoom {
     this.trim();
     this.watchStalls();
     this.notify();
+  }
+
+  /** Answers still streaming from `from` (null: this page). */
+  private streamingFrom(from: PeerId | null): number {
+    let count = 0;
+    for (const answer of this.answers.values()) if (answer.from === from && answer.status === 'streaming') count++;
+    return count;
   }
 
   /** Keeps at most MAX_KEPT_ANSWERS, dropping the oldest that are neither ours in progress nor awaited. */
