@@ -98,7 +98,7 @@ const ERROR_TEXT: Record<InviteErrorCode, string> = {
 };
 
 export class Invites extends DurableObject<Env> {
-  /** Per-client limits; in memory, so a long-idle (hibernated) service forgets them, by then refilled anyway. */
+  /** Per-client limits; in memory, so an evicted (idle, hibernated) service forgets them (docs/invites.md). */
   private readonly clients = new Map<string, ClientBuckets>();
 
   private get testHooks(): boolean {
