@@ -80,6 +80,9 @@ interface ClientBuckets {
 }
 
 const KEY_PREFIX = 'np:';
+/** Claim buckets in storage, by client address (see keepClaimBucket). */
+const CLAIMS_PREFIX = 'claims:';
+const MAX_CLIENT_ADDRESS_CHARS = 64;
 const AUDIT_KEY = 'audit';
 const key = (nameplate: number): string => `${KEY_PREFIX}${String(nameplate).padStart(4, '0')}`;
 
@@ -98,7 +101,7 @@ const ERROR_TEXT: Record<InviteErrorCode, string> = {
 };
 
 export class Invites extends DurableObject<Env> {
-  /** Per-client limits; in memory, so an evicted (idle, hibernated) service forgets them (docs/invites.md). */
+  /** Per-client limits; in memory, the claim buckets also in storage (keepClaimBucket). */
   private readonly clients = new Map<string, ClientBuckets>();
 
   private get testHooks(): boolean {
@@ -118,7 +121,8 @@ export class Invites extends DurableObject<Env> {
       return Response.json({ error: InviteErrorCode.rateLimited }, { status: 429 });
     }
     this.audit(`${request.method} ${url.pathname}${url.search}`);
-    const clientAddress = request.headers.get('CF-Connecting-IP') ?? 'unknown';
+    // Set by Cloudflare (an IP address); capped so it can key storage whatever a local proxy sends.
+    const clientAddress = (request.headers.get('CF-Connecting-IP') ?? 'unknown').slice(0, MAX_CLIENT_ADDRESS_CHARS);
     if (!this.bucketsFor(clientAddress).connect.take(Date.now())) {
       return Response.json({ error: InviteErrorCode.tooManyAttempts }, { status: 429 });
     }
@@ -179,6 +183,7 @@ export class Invites extends DurableObject<Env> {
         this.closeMailbox(record.nameplate, MailboxClosedReason.expired);
       }
     }
+    for (const [k, fullAt] of this.claimBuckets()) if (fullAt <= now) this.ctx.storage.kv.delete(k);
     await this.scheduleAlarm();
   }
 
@@ -211,9 +216,9 @@ export class Invites extends DurableObject<Env> {
     if (me.role) return this.violation(ws, me, InviteErrorCode.badState);
     if (!this.versionOk(ws, version)) return;
     // Counted before the lookup, so probing for nameplates costs the same as guessing words.
-    if (!this.bucketsFor(me.client).claim.take(Date.now())) {
-      return this.fail(ws, InviteErrorCode.tooManyAttempts, undefined, CloseCode.rateLimited);
-    }
+    const allowed = this.bucketsFor(me.client).claim.take(Date.now());
+    this.keepClaimBucket(me.client);
+    if (!allowed) return this.fail(ws, InviteErrorCode.tooManyAttempts, undefined, CloseCode.rateLimited);
     const record = this.record(nameplate);
     if (!record) return this.fail(ws, InviteErrorCode.unknownCode, undefined, CloseCode.normal);
     if (record.expiresAt <= Date.now() || record.state === 'expired') return this.fail(ws, InviteErrorCode.expired, undefined, CloseCode.normal);
@@ -314,9 +319,21 @@ export class Invites extends DurableObject<Env> {
     for (const [, record] of this.ctx.storage.kv.list<NameplateRecord>({ prefix: KEY_PREFIX })) {
       earliest = Math.min(earliest, isLive(record) ? record.expiresAt : record.forgetAt);
     }
-    if (earliest === Infinity) return;
+    for (const [, fullAt] of this.claimBuckets()) earliest = Math.min(earliest, fullAt);
+    if (earliest !== Infinity) await this.alarmBy(earliest);
+  }
+
+  private async alarmBy(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > earliest) await this.ctx.storage.setAlarm(earliest);
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Stored claim buckets: storage key → when the bucket is full again. */
+  private *claimBuckets(): Generator<[string, number]> {
+    const now = Date.now();
+    for (const [k, state] of this.ctx.storage.kv.list<unknown>({ prefix: CLAIMS_PREFIX })) {
+      yield [k, TokenBucket.restore(CLAIM_BURST, CLAIM_REFILL_PER_SEC, state, now).fullAt];
+    }
   }
 
   private ttlFor(url: URL): number {
@@ -333,11 +350,22 @@ export class Invites extends DurableObject<Env> {
       buckets = {
         connect: new TokenBucket(CONNECT_BURST, CONNECT_REFILL_PER_SEC, now),
         allocate: new TokenBucket(ALLOCATE_BURST, ALLOCATE_REFILL_PER_SEC, now),
-        claim: new TokenBucket(CLAIM_BURST, CLAIM_REFILL_PER_SEC, now),
+        claim: TokenBucket.restore(CLAIM_BURST, CLAIM_REFILL_PER_SEC, this.ctx.storage.kv.get(CLAIMS_PREFIX + client), now),
       };
       this.clients.set(client, buckets);
     }
     return buckets;
+  }
+
+  /**
+   * The claim bucket (guesses at codes) is kept in storage too: an object with hibernatable
+   * sockets can be evicted after seconds without events, and one that forgot its buckets would
+   * let a client guess faster by pausing between claims. Kept until the bucket is full again.
+   */
+  private keepClaimBucket(client: string): void {
+    const bucket = this.bucketsFor(client).claim;
+    this.ctx.storage.kv.put(CLAIMS_PREFIX + client, bucket.state);
+    void this.alarmBy(bucket.fullAt); // not scheduleAlarm: that reads every stored bucket
   }
 
   private violation(ws: WebSocket, me: Attachment, code: InviteErrorCode, message?: string): void {

@@ -20,6 +20,12 @@ export const MAX_PROTOCOL_ERRORS = 10;
 /** Open sockets (joined or not) one room accepts; further upgrades get HTTP 429. */
 export const MAX_SOCKETS_PER_ROOM = 64;
 
+/** What a TokenBucket needs to be rebuilt elsewhere (e.g. from a Durable Object's storage). */
+export interface BucketState {
+  readonly tokens: number;
+  readonly last: number;
+}
+
 /** A classic token bucket; `now` is passed in (milliseconds) so it is deterministic to test. */
 export class TokenBucket {
   private tokens: number;
@@ -32,6 +38,26 @@ export class TokenBucket {
   ) {
     this.tokens = capacity;
     this.last = now;
+  }
+
+  /** A bucket in `state` (validated: anything else starts full). */
+  static restore(capacity: number, refillPerSec: number, state: unknown, now: number): TokenBucket {
+    const bucket = new TokenBucket(capacity, refillPerSec, now);
+    const s = state as Partial<BucketState> | null | undefined;
+    if (s && Number.isFinite(s.tokens) && Number.isFinite(s.last)) {
+      bucket.tokens = Math.min(capacity, Math.max(0, s.tokens!));
+      bucket.last = Math.min(now, s.last!);
+    }
+    return bucket;
+  }
+
+  get state(): BucketState {
+    return { tokens: this.tokens, last: this.last };
+  }
+
+  /** When (milliseconds) the bucket is full again if nothing is taken. */
+  get fullAt(): number {
+    return this.last + ((this.capacity - this.tokens) * 1000) / this.refillPerSec;
   }
 
   /** Refills for the time elapsed since the last call, then takes `cost` tokens if available. */

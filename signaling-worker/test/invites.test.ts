@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { SELF, abortAllDurableObjects } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   INVITE_PROTOCOL_VERSION,
@@ -168,6 +168,18 @@ describe('limits', () => {
     expect(other.reply.type).toBe('claimed');
     inviter.close();
     other.joiner.close();
+  });
+
+  it('still counts a client\'s claims after the mailbox object was evicted (its in-memory state gone)', async () => {
+    const client = newClientAddress();
+    for (let i = 0; i < CLAIM_BURST; i++) {
+      const { reply } = await MailboxClient.claim(9100 + i, client);
+      expect(reply).toMatchObject({ type: 'error', code: 'unknown-code' });
+    }
+    await abortAllDurableObjects();
+    const { joiner, reply } = await MailboxClient.claim(9200, client);
+    expect(reply).toMatchObject({ type: 'error', code: 'too-many-attempts' });
+    expect((await joiner.closed).code).toBe(CloseCode.rateLimited);
   });
 
   it(`refuses socket number ${CONNECT_BURST + 1} from one client with HTTP 429`, async () => {
