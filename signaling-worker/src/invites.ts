@@ -30,20 +30,8 @@ import {
 import { randomBase64Url } from './base64.ts';
 import { readAttachment, safeClose, saveAttachment, sendText } from './hibernating-socket.ts';
 import type { Env } from './env.ts';
-import {
-  ALLOCATE_BURST,
-  ALLOCATE_REFILL_PER_SEC,
-  CLAIM_BURST,
-  CLAIM_REFILL_PER_SEC,
-  CONNECT_BURST,
-  CONNECT_REFILL_PER_SEC,
-  MAX_AUDIT_ENTRIES,
-  MAX_INVITE_PROTOCOL_ERRORS,
-  MAX_INVITE_SOCKETS,
-  MAX_TRACKED_CLIENTS,
-  TEST_TTL_RANGE_SECONDS,
-} from './invite-limits.ts';
-import { TokenBucket } from './limits.ts';
+import { ClientLimits } from './client-limits.ts';
+import { MAX_AUDIT_ENTRIES, MAX_INVITE_PROTOCOL_ERRORS, MAX_INVITE_SOCKETS, TEST_TTL_RANGE_SECONDS } from './invite-limits.ts';
 
 type Role = 'inviter' | 'joiner';
 
@@ -73,15 +61,7 @@ interface NameplateRecord {
   added: Record<Role, number>;
 }
 
-interface ClientBuckets {
-  connect: TokenBucket;
-  allocate: TokenBucket;
-  claim: TokenBucket;
-}
-
 const KEY_PREFIX = 'np:';
-/** Claim buckets in storage, by client address (see keepClaimBucket). */
-const CLAIMS_PREFIX = 'claims:';
 const MAX_CLIENT_ADDRESS_CHARS = 64;
 const AUDIT_KEY = 'audit';
 const key = (nameplate: number): string => `${KEY_PREFIX}${String(nameplate).padStart(4, '0')}`;
@@ -101,8 +81,7 @@ const ERROR_TEXT: Record<InviteErrorCode, string> = {
 };
 
 export class Invites extends DurableObject<Env> {
-  /** Per-client limits; in memory, the claim buckets also in storage (keepClaimBucket). */
-  private readonly clients = new Map<string, ClientBuckets>();
+  private readonly limits = new ClientLimits(this.ctx.storage.kv);
 
   private get testHooks(): boolean {
     return this.env.INVITE_TEST_HOOKS === '1';
@@ -123,7 +102,7 @@ export class Invites extends DurableObject<Env> {
     this.audit(`${request.method} ${url.pathname}${url.search}`);
     // Set by Cloudflare (an IP address); capped so it can key storage whatever a local proxy sends.
     const clientAddress = (request.headers.get('CF-Connecting-IP') ?? 'unknown').slice(0, MAX_CLIENT_ADDRESS_CHARS);
-    if (!this.bucketsFor(clientAddress).connect.take(Date.now())) {
+    if (!this.limits.connect(clientAddress, Date.now())) {
       return Response.json({ error: InviteErrorCode.tooManyAttempts }, { status: 429 });
     }
     const { 0: client, 1: server } = new WebSocketPair();
@@ -183,7 +162,7 @@ export class Invites extends DurableObject<Env> {
         this.closeMailbox(record.nameplate, MailboxClosedReason.expired);
       }
     }
-    for (const [k, fullAt] of this.claimBuckets()) if (fullAt <= now) this.ctx.storage.kv.delete(k);
+    this.limits.prune(now);
     await this.scheduleAlarm();
   }
 
@@ -192,7 +171,7 @@ export class Invites extends DurableObject<Env> {
   private allocate(ws: WebSocket, me: Attachment, version: number): void {
     if (me.role) return this.violation(ws, me, InviteErrorCode.badState);
     if (!this.versionOk(ws, version)) return;
-    if (!this.bucketsFor(me.client).allocate.take(Date.now())) {
+    if (!this.limits.allocate(me.client, Date.now())) {
       return this.fail(ws, InviteErrorCode.tooManyAttempts, undefined, CloseCode.rateLimited);
     }
     const nameplate = this.freeNameplate();
@@ -216,8 +195,8 @@ export class Invites extends DurableObject<Env> {
     if (me.role) return this.violation(ws, me, InviteErrorCode.badState);
     if (!this.versionOk(ws, version)) return;
     // Counted before the lookup, so probing for nameplates costs the same as guessing words.
-    const allowed = this.bucketsFor(me.client).claim.take(Date.now());
-    this.keepClaimBucket(me.client);
+    const { allowed, fullAt } = this.limits.claim(me.client, Date.now());
+    void this.alarmBy(fullAt); // not scheduleAlarm: that reads every stored bucket
     if (!allowed) return this.fail(ws, InviteErrorCode.tooManyAttempts, undefined, CloseCode.rateLimited);
     const record = this.record(nameplate);
     if (!record) return this.fail(ws, InviteErrorCode.unknownCode, undefined, CloseCode.normal);
@@ -319,7 +298,7 @@ export class Invites extends DurableObject<Env> {
     for (const [, record] of this.ctx.storage.kv.list<NameplateRecord>({ prefix: KEY_PREFIX })) {
       earliest = Math.min(earliest, isLive(record) ? record.expiresAt : record.forgetAt);
     }
-    for (const [, fullAt] of this.claimBuckets()) earliest = Math.min(earliest, fullAt);
+    earliest = Math.min(earliest, this.limits.earliestFull(Date.now()));
     if (earliest !== Infinity) await this.alarmBy(earliest);
   }
 
@@ -328,44 +307,10 @@ export class Invites extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** Stored claim buckets: storage key → when the bucket is full again. */
-  private *claimBuckets(): Generator<[string, number]> {
-    const now = Date.now();
-    for (const [k, state] of this.ctx.storage.kv.list<unknown>({ prefix: CLAIMS_PREFIX })) {
-      yield [k, TokenBucket.restore(CLAIM_BURST, CLAIM_REFILL_PER_SEC, state, now).fullAt];
-    }
-  }
-
   private ttlFor(url: URL): number {
     const asked = Number(url.searchParams.get('ttl'));
     if (!this.testHooks || !Number.isFinite(asked) || asked <= 0) return INVITE_TTL_MS;
     return Math.min(TEST_TTL_RANGE_SECONDS.max, Math.max(TEST_TTL_RANGE_SECONDS.min, asked)) * 1000;
-  }
-
-  private bucketsFor(client: string): ClientBuckets {
-    let buckets = this.clients.get(client);
-    if (!buckets) {
-      const now = Date.now();
-      if (this.clients.size >= MAX_TRACKED_CLIENTS) this.clients.delete(this.clients.keys().next().value!);
-      buckets = {
-        connect: new TokenBucket(CONNECT_BURST, CONNECT_REFILL_PER_SEC, now),
-        allocate: new TokenBucket(ALLOCATE_BURST, ALLOCATE_REFILL_PER_SEC, now),
-        claim: TokenBucket.restore(CLAIM_BURST, CLAIM_REFILL_PER_SEC, this.ctx.storage.kv.get(CLAIMS_PREFIX + client), now),
-      };
-      this.clients.set(client, buckets);
-    }
-    return buckets;
-  }
-
-  /**
-   * The claim bucket (guesses at codes) is kept in storage too: an object with hibernatable
-   * sockets can be evicted after seconds without events, and one that forgot its buckets would
-   * let a client guess faster by pausing between claims. Kept until the bucket is full again.
-   */
-  private keepClaimBucket(client: string): void {
-    const bucket = this.bucketsFor(client).claim;
-    this.ctx.storage.kv.put(CLAIMS_PREFIX + client, bucket.state);
-    void this.alarmBy(bucket.fullAt); // not scheduleAlarm: that reads every stored bucket
   }
 
   private violation(ws: WebSocket, me: Attachment, code: InviteErrorCode, message?: string): void {
