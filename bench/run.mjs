@@ -487,13 +487,18 @@ async function p1Once(/** @type {'meshpad'|'ywebrtc'} */ stack) {
     await b.page.goto(url);
     await b.page.waitForFunction(() => {
       const p1 = /** @type {any} */ (window).__bench.p1;
-      return p1.connectedAt !== null && p1.textAt !== null;
+      return p1.connectedAt !== null && p1.editorTextAt !== null;
     }, undefined, { polling: 20, timeout: 30_000 });
     const p1 = await b.page.evaluate(() => /** @type {any} */ (window).__bench.p1);
+    if (process.env.BENCH_P1_MARKS) {
+      const marks = await b.page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name.replace('meshpad:', ''), Math.round(performance.timeOrigin + m.startTime)]));
+      log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}`);
+    }
     const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);
     return {
       connect: p1.connectedAt - t0,
       text: p1.textAt - t0,
+      editor: p1.editorTextAt - t0,
       breakdown: {
         domContentLoaded: rel(p1.domContentLoadedAt),
         appHook: rel(p1.hookAt),
@@ -504,6 +509,7 @@ async function p1Once(/** @type {'meshpad'|'ywebrtc'} */ stack) {
         firstPeerConnection: rel(p1.pcAt),
         linkOpen: rel(p1.connectedAt),
         textVisible: rel(p1.textAt),
+        textInEditor: rel(p1.editorTextAt),
       },
     };
   } catch (err) {
@@ -520,6 +526,8 @@ async function figureP1() {
   const connect = { meshpad: [], ywebrtc: [] };
   /** @type {Record<string, number[]>} */
   const text = { meshpad: [], ywebrtc: [] };
+  /** @type {Record<string, number[]>} */
+  const editor = { meshpad: [], ywebrtc: [] };
   /** @type {Record<string, number>} */
   const failures = { meshpad: 0, ywebrtc: 0 };
   /** @type {Record<string, Record<string, number | null>[]>} */
@@ -530,8 +538,9 @@ async function figureP1() {
         const s = await p1Once(stack);
         connect[stack].push(s.connect);
         text[stack].push(s.text);
+        editor[stack].push(s.editor);
         breakdowns[stack].push(s.breakdown);
-        log(`P1 ${LABEL[stack]} #${r + 1}: link open ${s.connect} ms, remote text visible ${s.text} ms (${Object.entries(s.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+        log(`P1 ${LABEL[stack]} #${r + 1}: link open ${s.connect} ms, remote text visible ${s.text} ms, in the editor ${s.editor} ms (${Object.entries(s.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       } catch (err) {
         failures[stack]++;
         log(`P1 ${LABEL[stack]} #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
@@ -544,6 +553,7 @@ async function figureP1() {
   p1Breakdown = { meshpad: stages(breakdowns.meshpad), ywebrtc: stages(breakdowns.ywebrtc) };
   putFigure('p1_connect', 'P1 page.goto → link to 1st peer open (2nd peer)', 'ms', connect, { failures, breakdownMedians: p1Breakdown });
   putFigure('p1_text', 'P1 page.goto → remote text visible (2nd peer)', 'ms', text, { failures });
+  putFigure('p1_editor', 'P1 page.goto → remote text in the editor, editable (2nd peer)', 'ms', editor, { failures });
 }
 
 // P2: keystroke in A → visible in B (in-page clocks)

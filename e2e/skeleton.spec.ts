@@ -230,3 +230,28 @@ test('a room link joins over the socket index.html opened before the app loaded:
   await expect(editorOf(b.page)).toBeVisible();
   expect(pageErrors).toEqual([]);
 });
+
+test('a joining page shows the room text in its loading placeholder until the editor has loaded', async ({ openPeers }) => {
+  const [a, b] = await openPeers(2);
+  if (!a || !b) throw new Error('no peers');
+  const room = await createRoom(a.page);
+  const text = 'const shownEarly = "before the editor";';
+  await focusEditorEnd(a.page);
+  await a.page.keyboard.type(text);
+
+  // Hold the UI chunk (CodeMirror and Lit) back: the page must show the text without it.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await b.page.route(/\/assets\/app-shell-[^/]*\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  await b.page.goto(room.url);
+  await expect(b.page.locator('meshpad-app .boot pre')).toHaveText(text, { timeout: 30_000 });
+  await expect(editorOf(b.page)).toHaveCount(0);
+
+  release();
+  await expect(editorOf(b.page)).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => editorTextOf(b.page), { message: 'B: the editor shows the room text' }).toBe(text);
+  await expect(b.page.getByText('Loading Meshpad…')).toHaveCount(0);
+});

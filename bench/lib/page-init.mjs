@@ -135,7 +135,7 @@ export function pageInit(options) {
     // ---- P1: page opened → link open / remote text visible (stamped from document start) ----
     // Where the time goes (Date.now() stamps): app hook present, signaling joined, editor
     // mounted, first RTCPeerConnection created, link open, remote text visible.
-    p1: { hookAt: null, socketAt: null, iceServersAt: null, joinedAt: null, editorAt: null, pcAt: null, connectedAt: null, textAt: null, domContentLoadedAt: null },
+    p1: { hookAt: null, socketAt: null, iceServersAt: null, joinedAt: null, editorAt: null, pcAt: null, connectedAt: null, textAt: null, editorTextAt: null, domContentLoadedAt: null },
     sendLog,
     recvLog,
 
@@ -300,8 +300,24 @@ export function pageInit(options) {
         c = content();
       }
       if (p1.editorAt === null && c) p1.editorAt = t;
-      if (p1.textAt === null && (c?.textContent ?? '').includes(marker)) p1.textAt = t;
-      if ((p1.connectedAt !== null && p1.textAt !== null) || t - started > 60_000) clearInterval(timer);
+      if (p1.editorTextAt === null && (c?.textContent ?? '').includes(marker)) {
+        p1.editorTextAt = t;
+        if (p1.textAt === null) p1.textAt = t;
+      }
+      if ((p1.connectedAt !== null && p1.editorTextAt !== null) || t - started > 60_000) clearInterval(timer);
     }, 2);
+    // The text may be rendered before (or outside) an editor: any rendered element of the
+    // document (not of shadow roots: the editor poll above covers those) showing the marker.
+    const visible = new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+        if (el && (el.textContent ?? '').includes(marker) && el.checkVisibility()) {
+          if (bench.p1.textAt === null) bench.p1.textAt = Date.now();
+          visible.disconnect();
+          return;
+        }
+      }
+    });
+    visible.observe(document, { subtree: true, childList: true, characterData: true });
   }
 }

@@ -27,10 +27,15 @@ describe('first contact (when the UI is worth evaluating)', () => {
     expect(firstContactOutcome(snapshot('connected', 'me', ['connecting', 'failed']), 0)).toBeNull();
   });
 
-  it('settles on a synced peer, an open link, an empty room, signaling down, or every link failed', () => {
+  it('waits on an open link until its peer has synced (the text is shown before the UI is evaluated)', () => {
+    expect(firstContactOutcome(snapshot('connected', 'me', ['connected']), 0)).toBeNull();
+    expect(firstContactOutcome(snapshot('connected', 'me', ['connected', 'failed']), 0)).toBeNull();
+  });
+
+  it('settles on a synced peer, an empty room, signaling down, or every link failed', () => {
     expect(firstContactOutcome(snapshot('connected', 'me', ['connected']), 1)).toBe('synced');
-    expect(firstContactOutcome(snapshot('connected', 'me', ['connected', 'failed']), 0)).toBe('link-open');
-    expect(firstContactOutcome(snapshot('reconnecting', 'me', ['connecting', 'connected']), 0)).toBe('link-open');
+    expect(firstContactOutcome(snapshot('connected', 'me', ['connected', 'failed']), 1)).toBe('synced');
+    expect(firstContactOutcome(snapshot('reconnecting', 'me', ['connecting', 'connected']), 0)).toBe('offline');
     expect(firstContactOutcome(snapshot('connected', 'me', []), 0)).toBe('empty-room');
     expect(firstContactOutcome(snapshot('reconnecting', null, []), 0)).toBe('offline');
     expect(firstContactOutcome(snapshot('failed', null, []), 0)).toBe('offline');

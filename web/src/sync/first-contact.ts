@@ -1,12 +1,13 @@
 /**
  * When a room page should evaluate its UI (CodeMirror, ~0.4 MB of code, ~100 ms of main thread
- * on a slow machine): at first contact, or once the handshake has had FIRST_CONTACT_MAX_WAIT_MS.
- * Every handshake step (welcome, offer, answer, ICE, the channels' open events) waits for the
- * main thread, and evaluating and mounting the UI meanwhile delays a fast handshake by as long
- * (measured on loopback, interleaved joins: link open at a median 485 ms gated, 618–661 ms with
- * the UI loaded at once); a slow handshake (a real network, a relay) should not leave the page
- * blank, so the wait is short. Settled when any of:
- *  - a link to a peer is open (its text follows within one round trip, while the UI is evaluated);
+ * on a slow machine): once the first peer's text has arrived (the loading placeholder shows it
+ * meanwhile, ui/boot-preview.ts), or once the handshake has had FIRST_CONTACT_MAX_WAIT_MS.
+ * Every handshake step (welcome, offer, answer, ICE, the channels' open events, the sync round
+ * trip) waits for the main thread, and evaluating and mounting the UI meanwhile delays them by
+ * as long (see docs/networking.md "Joining" for the measurements); a slow handshake (a real
+ * network, a relay) should not leave the page without an editor, so the wait is short. Settled
+ * when any of:
+ *  - a peer has synced with us (its text is in the document);
  *  - we joined an empty room (nobody to connect to);
  *  - signaling is down (offline: show the stored document at once);
  *  - every known peer's link has failed, or `maxWaitMs` passed.
@@ -17,13 +18,11 @@ import type { RoomSnapshot } from './room-status.ts';
 /** Longest the UI waits for first contact; a slower handshake shows the editor meanwhile. */
 export const FIRST_CONTACT_MAX_WAIT_MS = 300;
 
-export type FirstContact = 'synced' | 'link-open' | 'empty-room' | 'offline' | 'links-failed' | 'timeout';
+export type FirstContact = 'synced' | 'empty-room' | 'offline' | 'links-failed' | 'timeout';
 
 /** The reason first contact is settled in this state, or null while the handshake is under way. */
 export function firstContactOutcome(snapshot: RoomSnapshot, syncedPeers: number): FirstContact | null {
   if (syncedPeers > 0) return 'synced';
-  // The peer's text follows within one round trip: it arrives while the UI is evaluated.
-  if (snapshot.peers.some((p) => p.link.phase === 'connected')) return 'link-open';
   const phase = snapshot.signaling.phase;
   if (phase === 'reconnecting' || phase === 'failed') return 'offline';
   if (phase === 'connected' && snapshot.selfId !== null && snapshot.peers.length === 0) return 'empty-room';
