@@ -492,7 +492,8 @@ async function p1Once(/** @type {'meshpad'|'ywebrtc'} */ stack) {
     const p1 = await b.page.evaluate(() => /** @type {any} */ (window).__bench.p1);
     if (process.env.BENCH_P1_MARKS) {
       const marks = await b.page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name.replace('meshpad:', ''), Math.round(performance.timeOrigin + m.startTime)]));
-      log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}`);
+      const res = await b.page.evaluate(() => performance.getEntriesByType('resource').map((r) => [/** @type {string} */ (r.name.split('/').pop()).slice(0, 16), Math.round(performance.timeOrigin + r.startTime), Math.round(performance.timeOrigin + r.responseEnd)]));
+      log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}; fetched: ${res.map(([n, s, e]) => `${n} ${s - t0}→${e - t0}`).join(', ')}`);
     }
     const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);
     return {
