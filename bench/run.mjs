@@ -20,6 +20,8 @@
 //   --files-mb=N        P3/P4 file size in MB (default 256)
 //   --files-p3-only     files: P3 (throughput, receiver memory) without the P4 runs
 //   --yw-awareness      y-webrtc pages show each other's carets through y-webrtc's awareness
+//   --yw-static=node    serve the y-webrtc page from a plain Node server (no compression) instead
+//                       of `wrangler dev` (an assets-only worker), which serves Meshpad's pages
 //                       (Meshpad always shows remote carets; off by default, as in earlier runs)
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
@@ -58,7 +60,7 @@ const opt = (/** @type {string} */ name) => {
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
-const known = ['yw-awareness', 'files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
+const known = ['yw-awareness', 'yw-static', 'files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -85,6 +87,8 @@ const num = (/** @type {string} */ name, /** @type {number} */ dflt, min = 1) =>
 const CFG = {
   build: opt('no-build') !== true,
   ywAwareness: opt('yw-awareness') === true,
+  /** What serves the y-webrtc page: `wrangler dev` like Meshpad's pages (default), or a plain Node server. */
+  ywStatic: /** @type {'node' | 'wrangler'} */ (opt('yw-static') ?? 'wrangler'),
   only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'],
   filesMb: num('files-mb', quick ? 32 : 256),
   filesP3Only: opt('files-p3-only') === true,
@@ -108,6 +112,10 @@ const CFG = {
   /** Hard limit of the whole run (the bench aims at < 10 min). */
   watchdogMs: 25 * 60_000,
 };
+if (CFG.ywStatic !== 'node' && CFG.ywStatic !== 'wrangler') {
+  console.error('[bench] --yw-static: node or wrangler');
+  process.exit(2);
+}
 for (const f of CFG.only) {
   if (!['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'].includes(f)) {
     console.error(`[bench] --only: unknown figure ${f}`);
@@ -145,10 +153,12 @@ let staticServer = null;
 let cleaningUp = null;
 /** wrangler's local state (Durable Objects) of this run; removed at the end. */
 const persist = join(os.tmpdir(), `meshpad-bench-wrangler-${process.pid}`);
+/** Working directory (and local state) of the y-webrtc page's `wrangler dev`; removed at the end. */
+const ywPageDir = join(os.tmpdir(), `meshpad-bench-ywpage-${process.pid}`);
 
 /** Start `cmd` detached (own process group), keeping the last lines of its output. */
-function startDetached(/** @type {string} */ name, /** @type {string} */ cmd, /** @type {string[]} */ args, /** @type {Record<string,string>} */ env) {
-  const child = spawn(cmd, args, { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+function startDetached(/** @type {string} */ name, /** @type {string} */ cmd, /** @type {string[]} */ args, /** @type {Record<string,string>} */ env, cwd = repo) {
+  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   /** @type {string[]} */
   const tail = [];
   const keep = (/** @type {Buffer} */ b) => {
@@ -187,6 +197,7 @@ function cleanup() {
     staticServer?.closeAllConnections?.();
     await Promise.all(children.map(killGroup));
     rmSync(persist, { recursive: true, force: true });
+    rmSync(ywPageDir, { recursive: true, force: true });
   })();
   return cleaningUp;
 }
@@ -234,7 +245,22 @@ function run(/** @type {string} */ cmd, /** @type {string[]} */ args, /** @type 
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`})`);
 }
 
-/** Static server for the built y-webrtc page (and the blank page of the throughput test). */
+/**
+ * The y-webrtc page served like Meshpad's: by `wrangler dev` (an assets-only worker, run from an
+ * empty directory so it ignores our wrangler.toml), which compresses every response on the fly
+ * and passes it through two workerd processes. Returns its origin.
+ */
+async function startYwPageWorker() {
+  const port = await freePort();
+  mkdirSync(ywPageDir, { recursive: true });
+  const bin = join(repo, 'node_modules', '.bin', 'wrangler');
+  // Its own inspector port: the Meshpad server's wrangler takes the default one.
+  const args = ['dev', '--assets', YW_OUT, '--name', 'meshpad-bench-ywebrtc-page', '--compatibility-date', '2026-04-01', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort())];
+  startDetached('y-webrtc page server', bin, args, { CI: 'true', WRANGLER_SEND_METRICS: 'false' }, ywPageDir);
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Static server for the blank page of the throughput test (and the y-webrtc page with --yw-static=node). */
 async function serveStatic(/** @type {string} */ root) {
   const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
   const server = createServer((req, res) => {
@@ -318,8 +344,8 @@ const LABEL = { meshpad: 'Meshpad', ywebrtc: 'y-webrtc' };
 /** @type {Record<string, { pageErrors: number, consoleErrors: number, examples: string[] }>} */
 const pageProblems = { meshpad: { pageErrors: 0, consoleErrors: 0, examples: [] }, ywebrtc: { pageErrors: 0, consoleErrors: 0, examples: [] }, raw: { pageErrors: 0, consoleErrors: 0, examples: [] } };
 
-/** @type {{ meshOrigin: string, ywOrigin: string, ywSignaling: string }} */
-let ORIGINS = { meshOrigin: '', ywOrigin: '', ywSignaling: '' };
+/** @type {{ meshOrigin: string, ywOrigin: string, ywSignaling: string, staticOrigin: string }} */
+let ORIGINS = { meshOrigin: '', ywOrigin: '', ywSignaling: '', staticOrigin: '' };
 
 function roomUrl(/** @type {'meshpad'|'ywebrtc'} */ stack) {
   if (stack === 'meshpad') return `${ORIGINS.meshOrigin}/r/${rid()}#${rid()}`;
@@ -862,7 +888,7 @@ async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeSend?: () => 
   const a = await newPeer('raw');
   const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
-    await Promise.all([a.page.goto(`${ORIGINS.ywOrigin}/blank.html`), b.page.goto(`${ORIGINS.ywOrigin}/blank.html`)]);
+    await Promise.all([a.page.goto(`${ORIGINS.staticOrigin}/blank.html`), b.page.goto(`${ORIGINS.staticOrigin}/blank.html`)]);
     const gather = `(pc) => new Promise((ok) => { if (pc.iceGatheringState === 'complete') ok(); pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') ok(); }); })`;
     const offer = await a.page.evaluate(async (g) => {
       const w = /** @type {any} */ (window);
@@ -1027,10 +1053,11 @@ async function main() {
   const mesh = startDetached('meshpad server', process.execPath, [join(repo, 'scripts', 'serve.mjs')], { PORT: String(meshPort), WRANGLER_PERSIST_TO: persist });
   const ywPort = await freePort();
   startDetached('y-webrtc signaling', process.execPath, [join(repo, 'node_modules', 'y-webrtc', 'bin', 'server.js')], { PORT: String(ywPort) });
-  const ywOrigin = await serveStatic(YW_OUT);
-  ORIGINS = { meshOrigin: `http://127.0.0.1:${meshPort}`, ywOrigin, ywSignaling: `ws://127.0.0.1:${ywPort}` };
+  const staticOrigin = await serveStatic(YW_OUT);
+  const ywOrigin = CFG.ywStatic === 'node' ? staticOrigin : await startYwPageWorker();
+  ORIGINS = { meshOrigin: `http://127.0.0.1:${meshPort}`, ywOrigin, ywSignaling: `ws://127.0.0.1:${ywPort}`, staticOrigin };
   try {
-    await Promise.all([waitHttp(`${ORIGINS.meshOrigin}/api/health`, 60_000), waitHttp(`http://127.0.0.1:${ywPort}/`, 15_000)]);
+    await Promise.all([waitHttp(`${ORIGINS.meshOrigin}/api/health`, 60_000), waitHttp(`http://127.0.0.1:${ywPort}/`, 15_000), waitHttp(`${ywOrigin}/`, 60_000)]);
   } catch (err) {
     log(`server start failed; Meshpad server output:\n  ${mesh.tail.join('\n  ')}`);
     throw err;
