@@ -1,4 +1,4 @@
-import { SELF, abortAllDurableObjects } from 'cloudflare:test';
+import { SELF, abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   INVITE_PROTOCOL_VERSION,
@@ -7,7 +7,7 @@ import {
   type InviteServerMessage,
 } from '../../web/src/net/invite-protocol.ts';
 import { CloseCode } from '../../web/src/net/protocol.ts';
-import { CLAIM_BURST, CONNECT_BURST, MAX_INVITE_PROTOCOL_ERRORS } from '../src/invite-limits.ts';
+import { CLAIM_BURST, CLAIM_REFILL_PER_SEC, CONNECT_BURST, MAX_INVITE_PROTOCOL_ERRORS } from '../src/invite-limits.ts';
 import { MailboxClient, newClientAddress } from './invite-client.ts';
 
 const body = (tag: string) => `${tag}`.padEnd(43, 'A');
@@ -180,6 +180,27 @@ describe('limits', () => {
     const { joiner, reply } = await MailboxClient.claim(9200, client);
     expect(reply).toMatchObject({ type: 'error', code: 'too-many-attempts' });
     expect((await joiner.closed).code).toBe(CloseCode.rateLimited);
+  });
+
+  it('forgets a stored claim bucket (alarm) once it is full again, and keeps one still refilling', async () => {
+    const full = newClientAddress();
+    const refilling = newClientAddress();
+    await MailboxClient.claim(9300, full);
+    await MailboxClient.claim(9301, refilling);
+    const stub = env.INVITES.get(env.INVITES.idFromName('invites'));
+    const stored = () => runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list({ prefix: 'claims:' })].map(([k]) => k));
+    expect(await stored()).toEqual(expect.arrayContaining([`claims:${full}`, `claims:${refilling}`]));
+    // Age the first bucket: its one claim was taken longer ago than a token takes to come back.
+    await runInDurableObject(stub, (_instance, state) => {
+      const last = Date.now() - (2 * 1000) / CLAIM_REFILL_PER_SEC;
+      state.storage.kv.put(`claims:${full}`, { tokens: CLAIM_BURST - 1, last });
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await stored();
+    expect(after).not.toContain(`claims:${full}`);
+    expect(after).toContain(`claims:${refilling}`);
+    // And an alarm stays set for the one still refilling.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).not.toBeNull();
   });
 
   it(`refuses socket number ${CONNECT_BURST + 1} from one client with HTTP 429`, async () => {
