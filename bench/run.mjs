@@ -53,6 +53,7 @@ const { chromium } = await import('@playwright/test');
 const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
 const { figureP9 } = await import('./lib/cursor-bench.mjs');
+const { cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
 
 // ---------- options ----------
 const opt = (/** @type {string} */ name) => {
@@ -685,6 +686,8 @@ async function figureP2x8() {
   const meshMs = { meshpad: [], ywebrtc: [] };
   /** @type {Record<string, number[]>} */
   const aSide = { meshpad: [], ywebrtc: [] };
+  /** @type {Record<string, number[]>} all Chromium processes' CPU per keystroke while typing */
+  const cpuPerKey = { meshpad: [], ywebrtc: [] };
   /** @type {Record<string, number>} */
   const failures = { meshpad: 0, ywebrtc: 0 };
   const per = Math.ceil(CFG.keys8 / CFG.rounds8);
@@ -698,7 +701,14 @@ async function figureP2x8() {
         meshMs[stack].push(Date.now() - t0);
         const [a, b] = peers;
         await insertAndSync(/** @type {Peer} */ (a), peers, '// eight peers\n');
+        const cpu0 = cpuSnapshot();
         const s = await typeAndMeasure(/** @type {Peer} */ (a), /** @type {Peer} */ (b), per, CFG.gap8Ms);
+        const cpu1 = cpuSnapshot();
+        const spent = cpuSpent(cpu0, cpu1);
+        const total = Object.values(spent).reduce((sum, v) => sum + v, 0);
+        cpuPerKey[stack].push(Number(((total * 1000) / per).toFixed(2)));
+        log(`P2 8 peers ${LABEL[stack]} round ${r + 1}: CPU ${cpuPerKey[stack].at(-1)} ms per keystroke, s ${JSON.stringify(spent)}`);
+        if (process.env.BENCH_CPU_THREADS) log(`  by thread ${JSON.stringify(cpuSpentByThread(cpu0, cpu1, 0.2))}`);
         lat[stack].push(...s.latency);
         aSide[stack].push(...s.aSide);
         // Still a full mesh at the end of the measurement?
@@ -717,6 +727,7 @@ async function figureP2x8() {
   putFigure('p2_latency_8', 'P2 keystroke A → visible in B, 8 peers (full mesh)', 'ms', lat, { gapMs: CFG.gap8Ms, failures });
   putFigure('p2_keydown_to_send_8', 'P2 breakdown, 8 peers: keydown → first RTCDataChannel.send in A', 'ms', aSide);
   putFigure('p2_mesh8_setup', '8 pages opened → full mesh (every page 7 links)', 'ms', meshMs);
+  putFigure('p2_cpu_per_key_8', 'P2 8 peers: CPU of all Chromium processes per keystroke while typing', 'ms', cpuPerKey);
 }
 
 // P5: 5,000 + 5,000 offline edits → identical documents after reconnect
