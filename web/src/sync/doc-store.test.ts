@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DocStore, REOPEN_DELAYS_MS, roomDocName } from './doc-store.ts';
+import { DocStore, JOURNAL_COALESCE_MS, REOPEN_DELAYS_MS, STORE_COALESCE_MS, roomDocName } from './doc-store.ts';
 
 let counter = 0;
 const freshName = () => roomDocName(`test-room-${++counter}-${Math.random().toString(36).slice(2)}`);
@@ -81,7 +81,7 @@ describe('DocStore', () => {
     await store.whenLoaded;
     store['persistence'].db!.close();
     expect(() => doc.getText('code').insert(0, 'while closed')).not.toThrow();
-    // The write (WRITE_COALESCE_MS later) finds the database closed.
+    // The write (STORE_COALESCE_MS later) finds the database closed.
     await whenStatus(store, 'error');
     await whenStatus(store, 'saved', REOPEN_DELAYS_MS[0] + 2_000);
     doc.getText('code').insert(0, 'after reopen, ');
@@ -170,7 +170,33 @@ describe('DocStore unsaved journal', () => {
     await store.destroy();
   });
 
-  it('gathers the updates of several tasks within WRITE_COALESCE_MS into one IndexedDB transaction', async () => {
+  it('journals an update after JOURNAL_COALESCE_MS and writes IndexedDB only after STORE_COALESCE_MS', async () => {
+    const journal = memoryJournal();
+    const name = freshName();
+    const doc = new Y.Doc();
+    const store = new DocStore(doc, name, journal);
+    await store.whenLoaded;
+    const db = store['persistence'].db!;
+    const transaction = db.transaction.bind(db);
+    let writes = 0;
+    db.transaction = ((stores: string[], mode: IDBTransactionMode) => {
+      if (mode === 'readwrite') writes++;
+      return transaction(stores, mode);
+    }) as typeof db.transaction;
+    const started = Date.now();
+    doc.getText('code').insert(0, 'k');
+    expect(journal.data.size).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, JOURNAL_COALESCE_MS + 20));
+    expect(journal.data.size).toBe(1);
+    if (Date.now() - started < STORE_COALESCE_MS) expect(writes).toBe(0);
+    await whenStatus(store, 'saved');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(STORE_COALESCE_MS - 1);
+    expect(writes).toBe(1);
+    await store.destroy();
+    expect(await reload(name)).toBe('k');
+  });
+
+  it('gathers the updates of several tasks within STORE_COALESCE_MS into one IndexedDB transaction', async () => {
     const name = freshName();
     const doc = new Y.Doc();
     const store = new DocStore(doc, name, memoryJournal());

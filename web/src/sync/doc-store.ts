@@ -8,9 +8,10 @@
  *   browser closes it under us. Nothing ever throws into a Yjs handler.
  * - Transactions still running when the page unloads are aborted, so the last keystrokes before
  *   a fast reload or close would be lost: the queued updates are also journaled synchronously in
- *   localStorage until IndexedDB confirms them (unsaved-journal.ts), and replayed on the next
- *   open. `flush()` (on `pagehide` and when hidden) journals and writes what is queued at once.
- *   Between two flushes only a crash of the page can lose edits (at most WRITE_COALESCE_MS).
+ *   localStorage (JOURNAL_COALESCE_MS after the first) until IndexedDB confirms them
+ *   (unsaved-journal.ts), and replayed on the next open. `flush()` (on `pagehide` and when
+ *   hidden) journals and writes what is queued at once. Between two flushes only a crash of the
+ *   page can lose edits (at most JOURNAL_COALESCE_MS).
  * - A failed first open would leave y-indexeddb waiting forever: loading gives up after
  *   LOAD_TIMEOUT_MS (the room still works, unsaved) and keeps trying to open in the background.
  * Loading and compaction (merging the update log once it is long) stay y-indexeddb's.
@@ -22,11 +23,20 @@ import { UnsavedJournal, type JournalStore } from './unsaved-journal.ts';
 
 export const LOAD_TIMEOUT_MS = 5_000;
 /**
- * Storage waits this long after an update, gathering the updates meanwhile into one journal
- * write and one transaction: doing both per keystroke cost a receiving page ~1 ms of main
- * thread (profiled) before it could paint the remote keystroke.
+ * The journal is written this long after an update, gathering the updates meanwhile: a
+ * localStorage write per keystroke cost a receiving page main thread before it could paint the
+ * remote keystroke.
  */
-export const WRITE_COALESCE_MS = 50;
+export const JOURNAL_COALESCE_MS = 50;
+/**
+ * IndexedDB gets the updates this long after the first of them, in one transaction (merged). At
+ * 50 ms, while one peer typed in a room of 8 (a keystroke every 30 ms), each page wrote most
+ * keystrokes in a transaction of their own: ~2.5 ms of main thread per keystroke per page
+ * (profiled), and all pages together spent 1.05–1.23 × y-webrtc's CPU per keystroke (bench P2,
+ * 8 peers, 4 runs); at 500 ms, 0.93–1.02 × (4 runs), and keystroke p99 ratios of 0.98–1.40
+ * instead of 1.0–1.9. The journal covers the wait.
+ */
+export const STORE_COALESCE_MS = 500;
 export const REOPEN_DELAYS_MS = [100, 500, 2_000, 5_000] as const;
 const TRIM_DEBOUNCE_MS = 1_000;
 const JOURNAL_ORIGIN = Symbol('meshpad-unsaved-journal');
@@ -47,6 +57,7 @@ export class DocStore {
   private reopenAttempt = 0;
   private reopenTimer: ReturnType<typeof setTimeout> | null = null;
   private trimTimer: ReturnType<typeof setTimeout> | null = null;
+  private journalTimer: ReturnType<typeof setTimeout> | null = null;
   private writeTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
   private current: SaveStatus = 'loading';
@@ -101,7 +112,7 @@ export class DocStore {
   /** Writes what is queued now and asks the browser to commit without waiting (pagehide). */
   flush(): void {
     this.journal.persist();
-    this.cancelWriteTimer();
+    this.cancelTimers();
     if (this.pending.length > 0) this.write();
     try {
       this.lastTx?.commit?.();
@@ -127,24 +138,28 @@ export class DocStore {
     this.pending.push({ seq: this.journal.append(update), update });
     if (this.flushQueued) return;
     this.flushQueued = true;
-    // The status waits for the end of the task, storage a little longer (WRITE_COALESCE_MS), so
-    // a keystroke reaches the code-sync provider (the next update listener), the network and
-    // the screen first.
+    // The status waits for the end of the task, storage longer, so a keystroke reaches the
+    // code-sync provider (the next update listener), the network and the screen first.
     queueMicrotask(() => {
       this.flushQueued = false;
       this.setStatus('saving');
+      // Journal first (synchronous, survives an unload), then the IndexedDB write.
+      this.journalTimer ??= setTimeout(() => {
+        this.journalTimer = null;
+        this.journal.persist();
+      }, JOURNAL_COALESCE_MS);
       this.writeTimer ??= setTimeout(() => {
         this.writeTimer = null;
-        // Journal first (synchronous, survives an unload), then the IndexedDB write.
         this.journal.persist();
         this.write();
-      }, WRITE_COALESCE_MS);
+      }, STORE_COALESCE_MS);
     });
   };
 
-  private cancelWriteTimer(): void {
-    if (this.writeTimer === null) return;
-    clearTimeout(this.writeTimer);
+  private cancelTimers(): void {
+    if (this.journalTimer !== null) clearTimeout(this.journalTimer);
+    if (this.writeTimer !== null) clearTimeout(this.writeTimer);
+    this.journalTimer = null;
     this.writeTimer = null;
   }
 

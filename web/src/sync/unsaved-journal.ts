@@ -53,7 +53,7 @@ export class UnsavedJournal {
 
   /**
    * Records an update in memory; returns its sequence number. `persist()` writes the journal
-   * out: the caller does it for a burst of updates at once (DocStore: WRITE_COALESCE_MS after
+   * out: the caller does it for a burst of updates at once (DocStore: JOURNAL_COALESCE_MS after
    * the first, or at once on `flush()`), after the keystroke was sent and painted.
    */
   append(update: Uint8Array): number {
