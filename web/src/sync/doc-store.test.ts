@@ -126,6 +126,18 @@ describe('DocStore', () => {
 });
 
 describe('DocStore unsaved journal', () => {
+  /** Counts the read-write transactions the store's database starts from now on. */
+  function countWrites(store: DocStore): () => number {
+    const db = store['persistence'].db!;
+    const transaction = db.transaction.bind(db);
+    let writes = 0;
+    db.transaction = ((stores: string[], mode: IDBTransactionMode) => {
+      if (mode === 'readwrite') writes++;
+      return transaction(stores, mode);
+    }) as typeof db.transaction;
+    return () => writes;
+  }
+
   function memoryJournal() {
     const data = new Map<string, string>();
     return {
@@ -176,22 +188,16 @@ describe('DocStore unsaved journal', () => {
     const doc = new Y.Doc();
     const store = new DocStore(doc, name, journal);
     await store.whenLoaded;
-    const db = store['persistence'].db!;
-    const transaction = db.transaction.bind(db);
-    let writes = 0;
-    db.transaction = ((stores: string[], mode: IDBTransactionMode) => {
-      if (mode === 'readwrite') writes++;
-      return transaction(stores, mode);
-    }) as typeof db.transaction;
+    const writes = countWrites(store);
     const started = Date.now();
     doc.getText('code').insert(0, 'k');
     expect(journal.data.size).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, JOURNAL_COALESCE_MS + 20));
     expect(journal.data.size).toBe(1);
-    if (Date.now() - started < STORE_COALESCE_MS) expect(writes).toBe(0);
+    if (Date.now() - started < STORE_COALESCE_MS) expect(writes()).toBe(0);
     await whenStatus(store, 'saved');
     expect(Date.now() - started).toBeGreaterThanOrEqual(STORE_COALESCE_MS - 1);
-    expect(writes).toBe(1);
+    expect(writes()).toBe(1);
     await store.destroy();
     expect(await reload(name)).toBe('k');
   });
@@ -201,19 +207,13 @@ describe('DocStore unsaved journal', () => {
     const doc = new Y.Doc();
     const store = new DocStore(doc, name, memoryJournal());
     await store.whenLoaded;
-    const db = store['persistence'].db!;
-    const transaction = db.transaction.bind(db);
-    let writes = 0;
-    db.transaction = ((stores: string[], mode: IDBTransactionMode) => {
-      if (mode === 'readwrite') writes++;
-      return transaction(stores, mode);
-    }) as typeof db.transaction;
+    const writes = countWrites(store);
     for (const key of 'abc') {
       doc.getText('code').insert(0, key);
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     await whenStatus(store, 'saved');
-    expect(writes).toBe(1);
+    expect(writes()).toBe(1);
     await store.destroy();
     expect(await reload(name)).toBe('cba');
   });
