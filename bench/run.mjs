@@ -53,6 +53,7 @@ const { chromium } = await import('@playwright/test');
 const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
 const { figureP9 } = await import('./lib/cursor-bench.mjs');
+const { figureP1 } = await import('./lib/p1-bench.mjs');
 const { cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
 
 // ---------- options ----------
@@ -500,89 +501,6 @@ function putFigure(/** @type {string} */ key, /** @type {string} */ title, /** @
 
 /** Alternate the stacks: even rounds Meshpad first, odd rounds y-webrtc first. */
 const order = (/** @type {number} */ round) => (round % 2 === 0 ? STACKS : [...STACKS].reverse());
-
-// P1: second page goto(room URL) → link open / remote text visible
-async function p1Once(/** @type {'meshpad'|'ywebrtc'} */ stack) {
-  const marker = `p1_${rid().replace(/[-_]/g, 'x')}`;
-  const { url, peers } = await openRoom(stack, 1);
-  const [a] = peers;
-  try {
-    await call(a, 'insert', `const ${marker} = 1;\n`);
-    const b = await newPeer(stack, { p1Marker: marker });
-    peers.push(b);
-    const t0 = Date.now();
-    await b.page.goto(url);
-    await b.page.waitForFunction(() => {
-      const p1 = /** @type {any} */ (window).__bench.p1;
-      return p1.connectedAt !== null && p1.editorTextAt !== null;
-    }, undefined, { polling: 20, timeout: 30_000 });
-    const p1 = await b.page.evaluate(() => /** @type {any} */ (window).__bench.p1);
-    if (process.env.BENCH_P1_MARKS) {
-      const marks = await b.page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name.replace('meshpad:', ''), Math.round(performance.timeOrigin + m.startTime)]));
-      const res = await b.page.evaluate(() => performance.getEntriesByType('resource').map((r) => [/** @type {string} */ (r.name.split('/').pop()).slice(0, 16), Math.round(performance.timeOrigin + r.startTime), Math.round(performance.timeOrigin + r.responseEnd)]));
-      log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}; fetched: ${res.map(([n, s, e]) => `${n} ${s - t0}→${e - t0}`).join(', ')}`);
-    }
-    const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);
-    return {
-      connect: p1.connectedAt - t0,
-      text: p1.textAt - t0,
-      editor: p1.editorTextAt - t0,
-      breakdown: {
-        domContentLoaded: rel(p1.domContentLoadedAt),
-        appHook: rel(p1.hookAt),
-        iceServersFetched: rel(p1.iceServersAt),
-        signalingSocketCreated: rel(p1.socketAt),
-        signalingJoined: rel(p1.joinedAt),
-        editorMounted: rel(p1.editorAt),
-        firstPeerConnection: rel(p1.pcAt),
-        linkOpen: rel(p1.connectedAt),
-        textVisible: rel(p1.textAt),
-        textInEditor: rel(p1.editorTextAt),
-      },
-    };
-  } catch (err) {
-    await reportFailure('P1', stack, err, peers);
-    throw err;
-  } finally {
-    await closePeers(peers);
-  }
-}
-
-async function figureP1() {
-  phase = 'p1';
-  /** @type {Record<string, number[]>} */
-  const connect = { meshpad: [], ywebrtc: [] };
-  /** @type {Record<string, number[]>} */
-  const text = { meshpad: [], ywebrtc: [] };
-  /** @type {Record<string, number[]>} */
-  const editor = { meshpad: [], ywebrtc: [] };
-  /** @type {Record<string, number>} */
-  const failures = { meshpad: 0, ywebrtc: 0 };
-  /** @type {Record<string, Record<string, number | null>[]>} */
-  const breakdowns = { meshpad: [], ywebrtc: [] };
-  for (let r = 0; r < CFG.reps; r++) {
-    for (const stack of order(r)) {
-      try {
-        const s = await p1Once(stack);
-        connect[stack].push(s.connect);
-        text[stack].push(s.text);
-        editor[stack].push(s.editor);
-        breakdowns[stack].push(s.breakdown);
-        log(`P1 ${LABEL[stack]} #${r + 1}: link open ${s.connect} ms, remote text visible ${s.text} ms, in the editor ${s.editor} ms (${Object.entries(s.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-      } catch (err) {
-        failures[stack]++;
-        log(`P1 ${LABEL[stack]} #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
-      }
-    }
-  }
-  /** Median of every breakdown stage, per stack. */
-  const stages = (/** @type {Record<string, number | null>[]} */ list) =>
-    Object.fromEntries(Object.keys(list[0] ?? {}).map((k) => [k, summarize(list.map((b) => b[k]).filter((v) => v !== null)).median]));
-  p1Breakdown = { meshpad: stages(breakdowns.meshpad), ywebrtc: stages(breakdowns.ywebrtc) };
-  putFigure('p1_connect', 'P1 page.goto → link to 1st peer open (2nd peer)', 'ms', connect, { failures, breakdownMedians: p1Breakdown });
-  putFigure('p1_text', 'P1 page.goto → remote text visible (2nd peer)', 'ms', text, { failures });
-  putFigure('p1_editor', 'P1 page.goto → remote text in the editor, editable (2nd peer)', 'ms', editor, { failures });
-}
 
 // P2: keystroke in A → visible in B (in-page clocks)
 const TYPED = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
@@ -1080,7 +998,10 @@ async function main() {
   log(`Chromium ${chromiumVersion}`);
 
   const steps = /** @type {Array<[string, () => Promise<void>]>} */ ([
-    ['p1', figureP1],
+    ['p1', async () => {
+      phase = 'p1';
+      p1Breakdown = await figureP1({ openRoom, newPeer, call, closePeers, reportFailure, putFigure, log, order, reps: CFG.reps, marks: Boolean(process.env.BENCH_P1_MARKS) });
+    }],
     ['p2', figureP2],
     ['p2x8', figureP2x8],
     ['p5', figureP5],
