@@ -20,9 +20,9 @@
 //   --files-mb=N        P3/P4 file size in MB (default 256)
 //   --files-p3-only     files: P3 (throughput, receiver memory) without the P4 runs
 //   --yw-awareness      y-webrtc pages show each other's carets through y-webrtc's awareness
+//                       (Meshpad always shows remote carets; off by default, as in earlier runs)
 //   --yw-static=node    serve the y-webrtc page from a plain Node server (no compression) instead
 //                       of `wrangler dev` (an assets-only worker), which serves Meshpad's pages
-//                       (Meshpad always shows remote carets; off by default, as in earlier runs)
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
@@ -54,7 +54,7 @@ const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
 const { figureP9 } = await import('./lib/cursor-bench.mjs');
 const { figureP1 } = await import('./lib/p1-bench.mjs');
-const { cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
+const { cpuSeconds, cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
 
 // ---------- options ----------
 const opt = (/** @type {string} */ name) => {
@@ -623,8 +623,7 @@ async function figureP2x8() {
         const s = await typeAndMeasure(/** @type {Peer} */ (a), /** @type {Peer} */ (b), per, CFG.gap8Ms);
         const cpu1 = cpuSnapshot();
         const spent = cpuSpent(cpu0, cpu1);
-        const total = Object.values(spent).reduce((sum, v) => sum + v, 0);
-        cpuPerKey[stack].push(Number(((total * 1000) / per).toFixed(2)));
+        cpuPerKey[stack].push(Number(((cpuSeconds(spent) * 1000) / per).toFixed(2)));
         log(`P2 8 peers ${LABEL[stack]} round ${r + 1}: CPU ${cpuPerKey[stack].at(-1)} ms per keystroke, s ${JSON.stringify(spent)}`);
         if (process.env.BENCH_CPU_THREADS) log(`  by thread ${JSON.stringify(cpuSpentByThread(cpu0, cpu1, 0.2))}`);
         lat[stack].push(...s.latency);
@@ -1000,7 +999,7 @@ async function main() {
   const steps = /** @type {Array<[string, () => Promise<void>]>} */ ([
     ['p1', async () => {
       phase = 'p1';
-      p1Breakdown = await figureP1({ openRoom, newPeer, call, closePeers, reportFailure, putFigure, log, order, reps: CFG.reps, marks: Boolean(process.env.BENCH_P1_MARKS) });
+      p1Breakdown = await figureP1({ openRoom, newPeer, call, closePeers, reportFailure, putFigure, log, order, label: LABEL, reps: CFG.reps, marks: Boolean(process.env.BENCH_P1_MARKS) });
     }],
     ['p2', figureP2],
     ['p2x8', figureP2x8],

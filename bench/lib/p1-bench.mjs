@@ -5,8 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { summarize } from './stats.mjs';
 
-const LABEL = { meshpad: 'Meshpad', ywebrtc: 'y-webrtc' };
-
 /**
  * What run.mjs lends this figure.
  * @typedef {object} P1Context
@@ -18,6 +16,7 @@ const LABEL = { meshpad: 'Meshpad', ywebrtc: 'y-webrtc' };
  * @property {(key: string, title: string, unit: string, samples: Record<string, number[]>, extra?: Record<string, unknown>) => void} putFigure
  * @property {(line: string) => void} log
  * @property {(round: number) => ReadonlyArray<'meshpad'|'ywebrtc'>} order
+ * @property {Record<'meshpad'|'ywebrtc', string>} label the stacks' names in the log
  * @property {number} reps joins per stack
  * @property {boolean} marks also log each join's meshpad:* marks and chunk fetch times
  */
@@ -75,7 +74,7 @@ async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrt
  * @param {P1Context} ctx
  */
 export async function figureP1(ctx) {
-  const { putFigure, log, order } = ctx;
+  const { putFigure, log, order, label } = ctx;
   /** @type {Record<string, number[]>} */
   const connect = { meshpad: [], ywebrtc: [] };
   /** @type {Record<string, number[]>} */
@@ -94,10 +93,10 @@ export async function figureP1(ctx) {
         text[stack].push(s.text);
         editor[stack].push(s.editor);
         breakdowns[stack].push(s.breakdown);
-        log(`P1 ${LABEL[stack]} #${r + 1}: link open ${s.connect} ms, remote text visible ${s.text} ms, in the editor ${s.editor} ms (${Object.entries(s.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+        log(`P1 ${label[stack]} #${r + 1}: link open ${s.connect} ms, remote text visible ${s.text} ms, in the editor ${s.editor} ms (${Object.entries(s.breakdown).map(([k, v]) => `${k} ${v}`).join(', ')})`);
       } catch (err) {
         failures[stack]++;
-        log(`P1 ${LABEL[stack]} #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
+        log(`P1 ${label[stack]} #${r + 1} FAILED: ${/** @type {Error} */ (err).message.split('\n')[0]}`);
       }
     }
   }

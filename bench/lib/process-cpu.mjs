@@ -78,10 +78,14 @@ export function cpuSpent(/** @type {ReturnType<typeof cpuSnapshot>} */ before, /
   return spent;
 }
 
+/** All processes' CPU seconds together (a `cpuSpent` result). */
+export function cpuSeconds(/** @type {Record<string, number>} */ spent) {
+  return Object.values(spent).reduce((sum, s) => sum + s, 0);
+}
+
 /** All processes' CPU time per MB moved, in ms (a `cpuSpent` result over `bytes` transferred). */
 export function cpuPerMB(/** @type {Record<string, number>} */ spent, /** @type {number} */ bytes) {
-  const seconds = Object.values(spent).reduce((sum, s) => sum + s, 0);
-  return Math.round((seconds * 1000) / (bytes / 1e6));
+  return Math.round((cpuSeconds(spent) * 1000) / (bytes / 1e6));
 }
 
 /**
