@@ -22,7 +22,7 @@ export function showBootPreview(text: Y.Text, pre: HTMLElement | null): BootPrev
     frame = 0;
     const content = text.toString();
     if (!content) return;
-    pre.textContent = content.length > BOOT_PREVIEW_MAX_CHARS ? content.slice(0, BOOT_PREVIEW_MAX_CHARS) : content;
+    pre.textContent = content.slice(0, BOOT_PREVIEW_MAX_CHARS);
     shown = true;
   };
   // The first text at once (it is what a joining user waits for), later changes once per frame.
