@@ -1,5 +1,5 @@
 /** CodeMirror 6 bound to a Y.Text with y-codemirror.next. */
-import { EditorState } from '@codemirror/state';
+import { EditorState, Prec } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { yCollab } from 'y-codemirror.next';
@@ -82,8 +82,10 @@ export class CodeEditor extends LitElement {
         extensions: [
           essentialSetup,
           extrasSlot.of([]),
-          // CursorAwareness implements the part of y-protocols' Awareness the plugin uses.
-          yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager }),
+          // CursorAwareness implements the part of y-protocols' Awareness the plugin uses. Highest
+          // precedence: its view plugin then runs first on each update, so a keystroke leaves for
+          // the peers before the gutters, highlighting and other plugins redraw (bench P2).
+          Prec.highest(yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager })),
           EditorView.contentAttributes.of({ 'aria-label': 'Code editor' }),
         ],
       }),
