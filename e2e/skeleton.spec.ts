@@ -149,6 +149,15 @@ test('two peers connect with five channels, edit together, a third joins, one le
     await expectText(a, text);
   });
 
+  await test.step("Undo in A takes back A's typing only, not B's; Redo brings it back", async () => {
+    await a.page.keyboard.press('ControlOrMeta+z');
+    await expectText(a, ' let b = 2;');
+    await expectText(b, ' let b = 2;');
+    await a.page.keyboard.press('ControlOrMeta+Shift+KeyZ');
+    await expectText(a, text);
+    await expectText(b, text);
+  });
+
   await test.step('keystroke → visible latency (A → B)', async () => {
     await focusEditorEnd(a.page);
     text += ' ';

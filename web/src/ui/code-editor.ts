@@ -1,8 +1,8 @@
 /** CodeMirror 6 bound to a Y.Text with y-codemirror.next. */
 import { EditorState, Prec } from '@codemirror/state';
-import { EditorView } from '@codemirror/view';
+import { EditorView, keymap } from '@codemirror/view';
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { yCollab } from 'y-codemirror.next';
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CursorAwareness } from '../sync/cursor-awareness.ts';
@@ -20,6 +20,7 @@ export class CodeEditor extends LitElement {
   declare text: Y.Text | undefined;
   declare awareness: CursorAwareness | undefined;
   private view: EditorView | null = null;
+  private undoManager: Y.UndoManager | null = null;
 
   /** Light DOM (see document-styles.ts). */
   protected createRenderRoot(): HTMLElement {
@@ -48,7 +49,10 @@ export class CodeEditor extends LitElement {
     const view = this.view;
     if (!view) return;
     const { from, to } = view.state.selection.main;
+    // Its own undo step, not merged with typing just before or after it.
+    this.undoManager?.stopCapturing();
     view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.paste' });
+    this.undoManager?.stopCapturing();
     view.focus();
   }
 
@@ -63,17 +67,23 @@ export class CodeEditor extends LitElement {
   disconnectedCallback(): void {
     this.view?.destroy();
     this.view = null;
+    this.undoManager?.destroy();
+    this.undoManager = null;
     super.disconnectedCallback();
   }
 
   private mount(): void {
     this.view?.destroy();
     this.view = null;
+    this.undoManager?.destroy();
+    this.undoManager = null;
     const text = this.text;
     if (!text) return;
     const parent = this.renderRoot.querySelector('.host');
     if (!parent) return;
-    const undoManager = new Y.UndoManager(text);
+    // Tracks only what this editor typed (y-codemirror adds its origin): Undo never takes back
+    // another peer's edits.
+    const undoManager = (this.undoManager = new Y.UndoManager(text, { trackedOrigins: new Set() }));
     globalThis.performance?.mark?.('meshpad:editor-mount');
     this.view = new EditorView({
       parent,
@@ -85,7 +95,7 @@ export class CodeEditor extends LitElement {
           // CursorAwareness implements the part of y-protocols' Awareness the plugin uses. Highest
           // precedence: its view plugin then runs first on each update, so a keystroke leaves for
           // the peers before the gutters, highlighting and other plugins redraw (bench P2).
-          Prec.highest(yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager })),
+          Prec.highest([yCollab(text, (this.awareness ?? null) as Awareness | null, { undoManager }), keymap.of(yUndoManagerKeymap)]),
           EditorView.contentAttributes.of({ 'aria-label': 'Code editor' }),
         ],
       }),

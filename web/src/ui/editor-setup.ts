@@ -2,9 +2,10 @@
  * CodeMirror's basicSetup in two parts. The essentials mount with the editor; the language
  * (JavaScript/TypeScript parser), autocompletion, search and lint (about a third of the editor's
  * code) arrive in a second chunk right after, through a compartment. A room page thus shows its
- * text sooner, and highlighting appears a moment later.
+ * text sooner, and highlighting appears a moment later. Undo is not CodeMirror's history (it would
+ * undo the other peers' edits too) but the room's Y.UndoManager (code-editor.ts).
  */
-import { history, defaultKeymap, historyKeymap } from '@codemirror/commands';
+import { defaultKeymap } from '@codemirror/commands';
 import { foldGutter, indentOnInput, syntaxHighlighting, defaultHighlightStyle, bracketMatching, foldKeymap } from '@codemirror/language';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import {
@@ -24,7 +25,6 @@ export const essentialSetup: Extension = [
   lineNumbers(),
   highlightActiveLineGutter(),
   highlightSpecialChars(),
-  history(),
   foldGutter(),
   drawSelection(),
   dropCursor(),
@@ -35,7 +35,7 @@ export const essentialSetup: Extension = [
   rectangularSelection(),
   crosshairCursor(),
   highlightActiveLine(),
-  keymap.of([...defaultKeymap, ...historyKeymap, ...foldKeymap]),
+  keymap.of([...defaultKeymap, ...foldKeymap]),
 ];
 
 /** Where the extras go once loaded; part of the editor's extensions from the start. */
