@@ -812,7 +812,10 @@ async function figureP6() {
 
 // Raw RTCDataChannel throughput: the physical limit of one reliable ordered channel
 /** Raw channel throughput A → B; `receiverOnDisk`: B in its own browser with a profile on disk, as the files bench's receiver. */
-async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeSend?: () => void, beforeClose?: () => void }} */ opts = {}) {
+async function tpOnce(/** @type {{ bytes?: number, receiverOnDisk?: boolean, beforeSend?: () => void, beforeClose?: () => void }} */ opts = {}) {
+  const total = opts.bytes ?? CFG.tpBytes;
+  // Generous: 2 MB/s at the least, and never under 60 s.
+  const timeoutS = Math.max(60, Math.ceil(total / 2e6));
   const a = await newPeer('raw');
   const b = await newPeer('raw', { persistent: opts.receiverOnDisk === true });
   try {
@@ -851,7 +854,7 @@ async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeSend?: () => 
         await gatherDone(pc);
         return pc.localDescription?.sdp;
       },
-      /** @type {const} */ ([offer, gather, CFG.tpBytes]),
+      /** @type {const} */ ([offer, gather, total]),
     );
     await a.page.evaluate(async (sdp) => {
       const w = /** @type {any} */ (window);
@@ -878,14 +881,14 @@ async function tpOnce(/** @type {{ receiverOnDisk?: boolean, beforeSend?: () => 
           pump();
           return t0;
         },
-        /** @type {const} */ ([CFG.tpBytes, CFG.tpChunk, CFG.tpHighWater, CFG.tpLowWater]),
+        /** @type {const} */ ([total, CFG.tpChunk, CFG.tpHighWater, CFG.tpLowWater]),
       )
     );
     const doneAt = /** @type {number} */ (
-      await b.page.evaluate(() => Promise.race([/** @type {any} */ (window).tp.done, new Promise((_, no) => setTimeout(() => no(new Error('throughput: not all bytes within 60 s')), 60_000))]))
+      await b.page.evaluate((s) => Promise.race([/** @type {any} */ (window).tp.done, new Promise((_, no) => setTimeout(() => no(new Error(`throughput: not all bytes within ${s} s`)), s * 1000))]), timeoutS)
     );
     opts.beforeClose?.();
-    return CFG.tpBytes / 1e6 / ((doneAt - startedAt) / 1000);
+    return total / 1e6 / ((doneAt - startedAt) / 1000);
   } finally {
     await closePeers([a, b]);
   }
@@ -1010,7 +1013,7 @@ async function main() {
     ['files', async () => {
       phase = 'files';
       const { figureFiles } = await import('./lib/files-bench.mjs');
-      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, rawBytes: CFG.tpBytes, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
+      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
     }],
   ]);
   /** @type {Record<string, number>} */
