@@ -2,28 +2,13 @@
  * Browser storage for received files: blocks in the Origin Private File System (one file per
  * block under meshpad-files/<sha256>/, so writing a block never rewrites the others and memory
  * stays flat; checked and written by the block worker), records (manifest + held-block map) in
- * IndexedDB. Save assembles a Blob from the block files, which the browser streams from disk.
+ * IndexedDB (idb-records.ts). Save assembles a Blob from the block files, which the browser
+ * streams from disk.
  */
-import { createStore, del, get, set, values, type UseStore } from 'idb-keyval';
-import { digestBlocks, storeIfMatches, type BlockStore, type DownloadRecord, type DownloadRecords, type FileStorage, type StoredBlock } from './file-storage.ts';
+import { digestBlocks, storeIfMatches, type BlockStore, type FileStorage, type StoredBlock } from './file-storage.ts';
+import { IdbRecords } from './idb-records.ts';
 import { OpfsDirs } from './opfs-dirs.ts';
 import { WorkerBlocks } from './worker-blocks.ts';
-
-class IdbRecords implements DownloadRecords {
-  private readonly store: UseStore = createStore('meshpad-files', 'downloads');
-  get(hash: string) {
-    return get<DownloadRecord>(hash, this.store);
-  }
-  put(record: DownloadRecord) {
-    return set(record.hash, record, this.store);
-  }
-  delete(hash: string) {
-    return del(hash, this.store);
-  }
-  list() {
-    return values<DownloadRecord>(this.store);
-  }
-}
 
 /** Blocks written and hashed on the page's thread: where the block worker cannot run. */
 class OpfsBlocks implements BlockStore {
