@@ -19,6 +19,7 @@
 //                       files: P3/P4, bench/lib/files-bench.mjs)
 //   --files-mb=N        P3/P4 file size in MB (default 256)
 //   --files-p3-only     files: P3 (throughput, receiver memory) without the P4 runs
+//   --files-link-mbit=N files: the P3 control with loopback capped at N Mbit/s (default 80; 0: off)
 //   --yw-awareness      y-webrtc pages show each other's carets through y-webrtc's awareness
 //                       (Meshpad always shows remote carets; off by default, as in earlier runs)
 //   --yw-static=node    serve the y-webrtc page from a plain Node server (no compression) instead
@@ -62,7 +63,7 @@ const opt = (/** @type {string} */ name) => {
   if (!hit) return undefined;
   return hit.includes('=') ? hit.slice(hit.indexOf('=') + 1) : true;
 };
-const known = ['yw-awareness', 'yw-static', 'files-mb', 'files-p3-only', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
+const known = ['yw-awareness', 'yw-static', 'files-mb', 'files-p3-only', 'files-link-mbit', 'no-build', 'quick', 'only', 'reps', 'keys', 'keys8', 'p5-edits', 'p6-timeout', 'wait-idle', 'out', 'help'];
 for (const a of argv) {
   const name = a.replace(/^--/, '').split('=')[0];
   if (!a.startsWith('--') || !known.includes(name)) {
@@ -94,6 +95,7 @@ const CFG = {
   only: typeof opt('only') === 'string' ? String(opt('only')).split(',') : ['p1', 'p2', 'p2x8', 'p5', 'p6', 'tp', 'p9', 'files'],
   filesMb: num('files-mb', quick ? 32 : 256),
   filesP3Only: opt('files-p3-only') === true,
+  filesLinkMbit: num('files-link-mbit', 80, 0),
   reps: num('reps', quick ? 2 : 5),
   keys: num('keys', quick ? 40 : 500),
   keys8: num('keys8', quick ? 40 : 500),
@@ -1013,7 +1015,7 @@ async function main() {
     ['files', async () => {
       phase = 'files';
       const { figureFiles } = await import('./lib/files-bench.mjs');
-      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only });
+      await figureFiles({ openRoom, closePeers, typeAndMeasure, tpOnce, log, figures, raw, notes, quick, megabytes: CFG.filesMb, p3Only: CFG.filesP3Only, linkMbit: CFG.filesLinkMbit });
     }],
   ]);
   /** @type {Record<string, number>} */

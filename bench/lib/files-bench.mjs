@@ -8,7 +8,8 @@
 //   record, OPFS is kept in memory with a quota that a 1 GB transfer exceeded (~1.4 GiB here),
 //   and it would count the file in the browser's memory. During P3 the receiving browser's
 //   process memory (VmRSS of its renderers, and of all its processes) is sampled, with the JS heap.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuPerMB, cpuSnapshot, cpuSpent, cpuSpentByThread } from './process-cpu.mjs';
 import { sampleProcessMemory } from './process-memory.mjs';
@@ -28,6 +29,7 @@ import { ratio, summarize } from './stats.mjs';
  *   quick: boolean,
  *   megabytes: number,
  *   p3Only?: boolean,
+ *   linkMbit: number,
  * }} FilesBenchContext
  */
 
@@ -225,7 +227,7 @@ async function startCpuProfiles(/** @type {Record<string, Peer>} */ pages) {
 }
 
 /** One raw-channel baseline run of `bytes` to a receiver set up like the files receiver; MB/s or null when it failed. */
-async function rawRun(/** @type {FilesBenchContext} */ ctx, /** @type {number} */ round, /** @type {number} */ bytes, /** @type {boolean} */ receiverOnDisk) {
+async function rawRun(/** @type {FilesBenchContext} */ ctx, /** @type {string} */ round, /** @type {number} */ bytes, /** @type {boolean} */ receiverOnDisk) {
   const { log } = ctx;
   try {
     const drops = udpReceiveDrops();
@@ -254,8 +256,8 @@ async function rawRun(/** @type {FilesBenchContext} */ ctx, /** @type {number} *
  * timed from Accept to all stored and to verified; B's memory sampled throughout. The file is
  * removed from B afterwards (its OPFS quota).
  */
-async function p3Run(/** @type {FilesBenchContext} */ ctx, /** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ round) {
-  const { log, megabytes } = ctx;
+async function p3Run(/** @type {FilesBenchContext} */ ctx, /** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ round, /** @type {number} */ megabytes) {
+  const { log } = ctx;
   const p3Name = `p3-${round}-${megabytes}MB.bin`;
   // The receiver's JS heap (Chromium's performance.memory) sampled every 100 ms during P3.
   await b.page.evaluate(() => {
@@ -332,8 +334,9 @@ const two = (/** @type {number} */ v) => Number(v.toFixed(2));
  * this 2-core machine; interleaved rounds of equal size compare like with like. The target
  * compares the best of each (the issue's "best raw"); the medians are reported beside it.
  */
-async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number} */ rounds) {
-  const { log, megabytes } = ctx;
+/** `label` (a few words for the log and the title) comes with `tag`, a file-name-safe prefix for the rounds' names. */
+async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number} */ rounds, /** @type {number} */ megabytes, label = '', tag = '') {
+  const { log } = ctx;
   // BENCH_FILES_PROFILES=memory: both pages off the record in the shared browser (as before; OPFS in
   // memory, ≤ ~1.4 GiB); =disk-all: the sender too in its own browser on disk; default: the receiver only.
   const profiles = process.env.BENCH_FILES_PROFILES;
@@ -345,12 +348,12 @@ async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number}
   /** @type {Peer[]} */
   let peers = [];
   for (let r = 1; r <= rounds; r++) {
-    const rawResult = await rawRun(ctx, r, megabytes * 1e6, profiles !== 'memory');
+    const rawResult = await rawRun(ctx, `${tag}${r}`, megabytes * 1e6, profiles !== 'memory');
     if (rawResult !== null) rawMBps.push(rawResult);
     peers = (await ctx.openRoom('meshpad', 2, roomOptions)).peers;
     const [a, b] = /** @type {[Peer, Peer]} */ (peers);
     try {
-      runs.push(await p3Run(ctx, a, b, r));
+      runs.push(await p3Run(ctx, a, b, `${tag}${r}`, megabytes));
     } catch (err) {
       await ctx.closePeers(peers);
       throw err;
@@ -363,7 +366,7 @@ async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number}
   const verified = runs.map((x) => x.verifiedMBps);
   const worst = (/** @type {(x: (typeof runs)[number]) => number} */ pick) => Math.max(...runs.map(pick));
   const p3 = {
-    title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs the raw channel, ${rounds} interleaved rounds of each`,
+    title: `P3 files A → B, ${megabytes} MB, accepted → all stored (and → verified) vs the raw channel, ${rounds} interleaved round${rounds === 1 ? '' : 's'} of each${label ? ` (${label})` : ''}`,
     unit: 'MB/s',
     filesMBps: stored.map(two),
     filesVerifiedMBps: verified.map(two),
@@ -384,7 +387,7 @@ async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number}
     runs,
   };
   const list = (/** @type {number[]} */ v) => v.map((x) => x.toFixed(1)).join(' / ');
-  log(`files: P3 stored ${list(stored)} MB/s (verified ${list(verified)}), raw ${list(rawMBps)}: best/best ${p3.ratioBestToBestRaw}, median/median ${p3.ratioMedianToMedianRaw}`);
+  log(`files: P3${label ? ` (${label})` : ''} stored ${list(stored)} MB/s (verified ${list(verified)}), raw ${list(rawMBps)}: best/best ${p3.ratioBestToBestRaw}, median/median ${p3.ratioMedianToMedianRaw}`);
   const figure = {
     ...p3,
     rows: [
@@ -395,82 +398,125 @@ async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number}
   return { figure, peers };
 }
 
-export async function figureFiles(/** @type {FilesBenchContext} */ ctx) {
-  const { log, figures, raw, notes, megabytes } = ctx;
-  const { figure: p3, peers } = await p3Rounds(ctx, ctx.quick ? 1 : 3);
-  figures.files_p3 = p3;
-  const [a, b] = /** @type {[Peer, Peer]} */ (peers);
-  try {
-    if (ctx.p3Only) return;
-    // ---- P4 ----
-    const keys = ctx.quick ? 40 : 200;
-    const gapMs = 20;
-    const idle = await ctx.typeAndMeasure(a, b, keys, gapMs);
-    const p4Name = `p4-${megabytes}MB.bin`;
-    await startTransfer(a, b, p4Name, megabytes);
-    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
-    const p4Profiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
-    const dropsBefore = udpReceiveDrops();
-    const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
-    log(`files: P4 UDP receive-buffer drops while typing during the transfer: ${dropsSince(dropsBefore)}`);
-    if (p4Profiles) await p4Profiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p4');
-    const afterTyping = await transferOf(b, p4Name);
-    const saturatedThroughout = afterTyping?.status === 'receiving';
-    if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
-    await waitStatus(b, p4Name, ['verified'], 600_000);
-    // Cursor frames: idle, then during another transfer.
-    const cursorKeys = ctx.quick ? 30 : 100;
-    const cursorIdle = await cursorLatency(a, b, cursorKeys, 50);
-    const p4cName = `p4c-${megabytes}MB.bin`;
-    await startTransfer(a, b, p4cName, megabytes);
-    await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4cName, { polling: 10, timeout: 60_000 });
-    const cursorBusy = await cursorLatency(a, b, cursorKeys, 50);
-    const cursorSaturated = (await transferOf(b, p4cName))?.status === 'receiving';
-    if (!cursorSaturated) notes.push('files P4 cursors: the transfer ended before the cursor moves did');
-    await waitStatus(b, p4cName, ['verified'], 600_000);
-    const cursorIdleS = summarize(cursorIdle);
-    const cursorBusyS = summarize(cursorBusy);
-    log(`files: P4 cursor A → caret moved in B p50/p99 idle ${cursorIdleS.median}/${cursorIdleS.p99} ms [${cursorIdleS.n}], during transfer ${cursorBusyS.median}/${cursorBusyS.p99} ms [${cursorBusyS.n}]`);
-    // The same keystrokes while a raw channel on a separate connection saturates the link.
-    const control = await withSeparateBulkConnection(a, b, () => ctx.typeAndMeasure(a, b, keys, gapMs));
-    const controlS = summarize(control.result.latency);
-    log(`files: P4 control, bulk on a second RTCPeerConnection (${control.mbps.toFixed(1)} MB/s): keystroke p50/p99 ${controlS.median}/${controlS.p99} ms`);
+/** File size of the link-capped P3 control: at 80 Mbit/s a 128 MB run takes ~15 s. */
+const LINK_CAPPED_MB = 128;
 
-    const idleS = summarize(idle.latency);
-    const busyS = summarize(busy.latency);
-    const p4 = {
-      title: `P4 keystroke A → visible in B while a transfer A → B saturates the link vs idle (${keys} keys each)`,
-      unit: 'ms',
-      idle: idleS,
-      duringTransfer: busyS,
-      p99Increase: idleS.p99 !== null && busyS.p99 !== null ? Number((busyS.p99 - idleS.p99).toFixed(2)) : null,
-      target: 'p99 ≤ idle p99 + 17 ms',
-      /** keydown → RTCDataChannel.send in A: the sender page's own share. */
-      aSideIdle: summarize(idle.aSide),
-      aSideDuringTransfer: summarize(busy.aSide),
-      /** A's RTCDataChannel.send → B's message event, and that → visible in B's editor. */
-      wireIdle: summarize(idle.wire),
-      wireDuringTransfer: summarize(busy.wire),
-      bSideIdle: summarize(idle.bSide),
-      bSideDuringTransfer: summarize(busy.bSide),
-      saturatedThroughout,
-      cursorIdle: cursorIdleS,
-      cursorDuringTransfer: { ...cursorBusyS, saturatedThroughout: cursorSaturated },
-      cursorP99Increase: cursorIdleS.p99 !== null && cursorBusyS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null,
-      /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
-      duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
-    };
-    figures.files_p4 = {
-      ...p4,
-      rows: [
-        [p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`],
-        ['P4 cursor move A → caret moved in B while a transfer runs vs idle', 'ms', `busy ${fmt(cursorBusyS.median)} (${fmt(cursorBusyS.p99)}) [${cursorBusyS.n}]`, `idle ${fmt(cursorIdleS.median)} (${fmt(cursorIdleS.p99)}) [${cursorIdleS.n}]`, `p99 +${fmt(cursorBusyS.p99 !== null && cursorIdleS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null)} ms`],
-        ['P4 control: raw bulk on a second RTCPeerConnection instead', 'ms', `busy ${fmt(controlS.median)} (${fmt(controlS.p99)}) [${controlS.n}]`, `bulk ${control.mbps.toFixed(1)} MB/s`, '—'],
-      ],
-    };
-    raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency, cursorIdle, cursorDuringTransfer: cursorBusy };
-    log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms; send → message in B p99 idle ${p4.wireIdle.p99}, during ${p4.wireDuringTransfer.p99} ms; message → visible in B p99 idle ${p4.bSideIdle.p99}, during ${p4.bSideDuringTransfer.p99} ms`);
+/**
+ * Control for P3: one round of the raw channel and of P3 with loopback capped at `mbit` Mbit/s
+ * (a tc token bucket on `lo`, in the bench's own network namespace only), below what the CPU
+ * allows, so the link and not the 2 cores is the limit. It tells whether files fall short of the
+ * raw channel through their protocol and scheduling (they would here too) or through the CPU
+ * their own work (reading, hashing, storing the file) takes from the link (they would not).
+ */
+async function linkCappedP3(/** @type {FilesBenchContext} */ ctx, /** @type {number} */ mbit, /** @type {number} */ megabytes) {
+  const { log, notes } = ctx;
+  if (process.env.MESHPAD_NETNS !== '1') {
+    notes.push('files P3 link-capped control skipped: not in a network namespace of our own (the cap would apply to the host\'s loopback)');
+    return null;
+  }
+  // A normal user's PATH often lacks the sbin directories.
+  const tcPath = ['/usr/sbin/tc', '/sbin/tc'].find((path) => existsSync(path)) ?? 'tc';
+  const tc = (/** @type {string[]} */ args) => spawnSync(tcPath, args, { encoding: 'utf8' });
+  const added = tc(['qdisc', 'add', 'dev', 'lo', 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', '256kb', 'latency', '100ms']);
+  if (added.status !== 0) {
+    notes.push(`files P3 link-capped control skipped: tc could not cap lo (${(added.stderr || added.error?.message || '').trim()})`);
+    return null;
+  }
+  try {
+    log(`files: loopback capped at ${mbit} Mbit/s (tc tbf) for the P3 control`);
+    const { figure, peers } = await p3Rounds(ctx, 1, megabytes, `lo capped at ${mbit} Mbit/s`, 'capped-');
+    await ctx.closePeers(peers);
+    const { rows, ...rest } = figure;
+    return { ...rest, linkMbit: mbit, rows: rows.slice(0, 1) };
+  } finally {
+    tc(['qdisc', 'del', 'dev', 'lo', 'root']);
+  }
+}
+
+export async function figureFiles(/** @type {FilesBenchContext} */ ctx) {
+  const { figure: p3, peers } = await p3Rounds(ctx, ctx.quick ? 1 : 3, ctx.megabytes);
+  ctx.figures.files_p3 = p3;
+  try {
+    if (!ctx.p3Only) await figureP4(ctx, /** @type {[Peer, Peer]} */ (peers));
   } finally {
     await ctx.closePeers(peers);
   }
+  if (!ctx.quick && ctx.linkMbit > 0) {
+    const capped = await linkCappedP3(ctx, ctx.linkMbit, LINK_CAPPED_MB);
+    if (capped) ctx.figures.files_p3_link_capped = capped;
+  }
 }
+
+/** P4 in the room of the last P3 round. */
+async function figureP4(/** @type {FilesBenchContext} */ ctx, /** @type {[Peer, Peer]} */ [a, b]) {
+  const { log, figures, raw, notes, megabytes } = ctx;
+  // ---- P4 ----
+  const keys = ctx.quick ? 40 : 200;
+  const gapMs = 20;
+  const idle = await ctx.typeAndMeasure(a, b, keys, gapMs);
+  const p4Name = `p4-${megabytes}MB.bin`;
+  await startTransfer(a, b, p4Name, megabytes);
+  await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4Name, { polling: 10, timeout: 60_000 });
+  const p4Profiles = process.env.BENCH_FILES_CPU_PROFILE_DIR ? await startCpuProfiles({ sender: a, receiver: b }) : null;
+  const dropsBefore = udpReceiveDrops();
+  const busy = await ctx.typeAndMeasure(a, b, keys, gapMs);
+  log(`files: P4 UDP receive-buffer drops while typing during the transfer: ${dropsSince(dropsBefore)}`);
+  if (p4Profiles) await p4Profiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), 'p4');
+  const afterTyping = await transferOf(b, p4Name);
+  const saturatedThroughout = afterTyping?.status === 'receiving';
+  if (!saturatedThroughout) notes.push(`files P4: the transfer ended (${afterTyping?.status}) before the keystrokes did; make --files-mb larger`);
+  await waitStatus(b, p4Name, ['verified'], 600_000);
+  // Cursor frames: idle, then during another transfer.
+  const cursorKeys = ctx.quick ? 30 : 100;
+  const cursorIdle = await cursorLatency(a, b, cursorKeys, 50);
+  const p4cName = `p4c-${megabytes}MB.bin`;
+  await startTransfer(a, b, p4cName, megabytes);
+  await b.page.waitForFunction((n) => (/** @type {any} */ (window).meshpad.files().find((/** @type {any} */ x) => x.name === n)?.bytesDone ?? 0) > 2_000_000, p4cName, { polling: 10, timeout: 60_000 });
+  const cursorBusy = await cursorLatency(a, b, cursorKeys, 50);
+  const cursorSaturated = (await transferOf(b, p4cName))?.status === 'receiving';
+  if (!cursorSaturated) notes.push('files P4 cursors: the transfer ended before the cursor moves did');
+  await waitStatus(b, p4cName, ['verified'], 600_000);
+  const cursorIdleS = summarize(cursorIdle);
+  const cursorBusyS = summarize(cursorBusy);
+  log(`files: P4 cursor A → caret moved in B p50/p99 idle ${cursorIdleS.median}/${cursorIdleS.p99} ms [${cursorIdleS.n}], during transfer ${cursorBusyS.median}/${cursorBusyS.p99} ms [${cursorBusyS.n}]`);
+  // The same keystrokes while a raw channel on a separate connection saturates the link.
+  const control = await withSeparateBulkConnection(a, b, () => ctx.typeAndMeasure(a, b, keys, gapMs));
+  const controlS = summarize(control.result.latency);
+  log(`files: P4 control, bulk on a second RTCPeerConnection (${control.mbps.toFixed(1)} MB/s): keystroke p50/p99 ${controlS.median}/${controlS.p99} ms`);
+
+  const idleS = summarize(idle.latency);
+  const busyS = summarize(busy.latency);
+  const p4 = {
+    title: `P4 keystroke A → visible in B while a transfer A → B saturates the link vs idle (${keys} keys each)`,
+    unit: 'ms',
+    idle: idleS,
+    duringTransfer: busyS,
+    p99Increase: idleS.p99 !== null && busyS.p99 !== null ? Number((busyS.p99 - idleS.p99).toFixed(2)) : null,
+    target: 'p99 ≤ idle p99 + 17 ms',
+    /** keydown → RTCDataChannel.send in A: the sender page's own share. */
+    aSideIdle: summarize(idle.aSide),
+    aSideDuringTransfer: summarize(busy.aSide),
+    /** A's RTCDataChannel.send → B's message event, and that → visible in B's editor. */
+    wireIdle: summarize(idle.wire),
+    wireDuringTransfer: summarize(busy.wire),
+    bSideIdle: summarize(idle.bSide),
+    bSideDuringTransfer: summarize(busy.bSide),
+    saturatedThroughout,
+    cursorIdle: cursorIdleS,
+    cursorDuringTransfer: { ...cursorBusyS, saturatedThroughout: cursorSaturated },
+    cursorP99Increase: cursorIdleS.p99 !== null && cursorBusyS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null,
+    /** Control: raw bulk data on a separate RTCPeerConnection instead of our files channel. */
+    duringBulkOnSecondConnection: { ...controlS, bulkMBps: Number(control.mbps.toFixed(2)) },
+  };
+  figures.files_p4 = {
+    ...p4,
+    rows: [
+      [p4.title, 'ms', `busy ${fmt(busyS.median)} (${fmt(busyS.p99)}) [${busyS.n}]`, `idle ${fmt(idleS.median)} (${fmt(idleS.p99)}) [${idleS.n}]`, `p99 +${fmt(p4.p99Increase)} ms`],
+      ['P4 cursor move A → caret moved in B while a transfer runs vs idle', 'ms', `busy ${fmt(cursorBusyS.median)} (${fmt(cursorBusyS.p99)}) [${cursorBusyS.n}]`, `idle ${fmt(cursorIdleS.median)} (${fmt(cursorIdleS.p99)}) [${cursorIdleS.n}]`, `p99 +${fmt(cursorBusyS.p99 !== null && cursorIdleS.p99 !== null ? Number((cursorBusyS.p99 - cursorIdleS.p99).toFixed(2)) : null)} ms`],
+      ['P4 control: raw bulk on a second RTCPeerConnection instead', 'ms', `busy ${fmt(controlS.median)} (${fmt(controlS.p99)}) [${controlS.n}]`, `bulk ${control.mbps.toFixed(1)} MB/s`, '—'],
+    ],
+  };
+  raw.files_p4 = { idle: idle.latency, duringTransfer: busy.latency, duringBulkOnSecondConnection: control.result.latency, cursorIdle, cursorDuringTransfer: cursorBusy };
+  log(`files: P4 keystroke p50/p99 idle ${idleS.median}/${idleS.p99} ms, during transfer ${busyS.median}/${busyS.p99} ms; keydown → send in A p99 idle ${p4.aSideIdle.p99}, during ${p4.aSideDuringTransfer.p99} ms; send → message in B p99 idle ${p4.wireIdle.p99}, during ${p4.wireDuringTransfer.p99} ms; message → visible in B p99 idle ${p4.bSideIdle.p99}, during ${p4.bSideDuringTransfer.p99} ms`);
+}
+
