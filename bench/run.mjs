@@ -574,8 +574,9 @@ async function figureP2() {
   phase = 'p2';
   /** @type {Record<string, number[]>} */
   const lat = { meshpad: [], ywebrtc: [] };
-  /** @type {Record<string, number[]>} */
-  const aSide = { meshpad: [], ywebrtc: [] };
+  /** The keystroke in three parts: A's page (keydown → send), the wire (A's send → B's message event), B's page (→ visible). */
+  /** @type {Record<'aSide' | 'wire' | 'bSide', Record<string, number[]>>} */
+  const parts = { aSide: { meshpad: [], ywebrtc: [] }, wire: { meshpad: [], ywebrtc: [] }, bSide: { meshpad: [], ywebrtc: [] } };
   /** @type {Partial<Record<'meshpad'|'ywebrtc', Peer[]>>} */
   const rooms = {};
   try {
@@ -587,7 +588,7 @@ async function figureP2() {
         const n = Math.min(CFG.keyBlock, CFG.keys - r * CFG.keyBlock);
         const s = await typeAndMeasure(a, b, n, CFG.gapMs);
         lat[stack].push(...s.latency);
-        aSide[stack].push(...s.aSide);
+        for (const part of /** @type {const} */ (['aSide', 'wire', 'bSide'])) parts[part][stack]?.push(...s[part]);
       }
       log(`P2 2 peers: block ${r + 1}/${blocks} done (${lat.meshpad.length} + ${lat.ywebrtc.length} keystrokes)`);
     }
@@ -595,7 +596,9 @@ async function figureP2() {
     await closePeers([...(rooms.meshpad ?? []), ...(rooms.ywebrtc ?? [])]);
   }
   putFigure('p2_latency_2', 'P2 keystroke A → visible in B, 2 peers', 'ms', lat, { gapMs: CFG.gapMs });
-  putFigure('p2_keydown_to_send_2', 'P2 breakdown, 2 peers: keydown → RTCDataChannel.send in A', 'ms', aSide);
+  putFigure('p2_keydown_to_send_2', 'P2 breakdown, 2 peers: keydown → RTCDataChannel.send in A', 'ms', parts.aSide);
+  putFigure('p2_wire_2', "P2 breakdown, 2 peers: A's RTCDataChannel.send → B's message event", 'ms', parts.wire);
+  putFigure('p2_receiver_2', "P2 breakdown, 2 peers: B's message event → visible in B", 'ms', parts.bSide);
 }
 
 async function figureP2x8() {
