@@ -27,7 +27,7 @@
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
-//   --p6-timeout=MS     P6: give up on one recovery after MS (default 30000)
+//   --p6-timeout=MS     P6: give up on one recovery after MS (default 20000)
 //   --wait-idle=N       wait up to N × 20 s for other Chromium processes to end (default 6)
 //   --out=DIR           results directory (default bench/results)
 import { spawn, spawnSync } from 'node:child_process';
@@ -105,7 +105,7 @@ const CFG = {
   gapMs: 20,
   gap8Ms: 30,
   p5Edits: num('p5-edits', quick ? 500 : 5000),
-  p6TimeoutMs: num('p6-timeout', 30_000),
+  p6TimeoutMs: num('p6-timeout', 20_000),
   tpReps: quick ? 1 : 3,
   tpBytes: 64 * 1024 * 1024,
   tpChunk: 64 * 1024,
