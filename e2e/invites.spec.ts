@@ -20,7 +20,8 @@ const joinInput = (page: Page) => page.getByRole('textbox', { name: 'Join code' 
 async function decodeShownQr(page: Page): Promise<{ text: string | null; png: PNG }> {
   await sharePanel(page).getByRole('button', { name: 'QR code' }).click();
   await expect(qrCanvas(page)).toHaveAttribute('data-link', /\/r\//);
-  await expect.poll(() => qrCanvas(page).evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(100);
+  // Drawn: qrcode sizes the canvas square (a blank canvas is 300 × 150, wide enough to pass a width check alone).
+  await expect.poll(() => qrCanvas(page).evaluate((c: HTMLCanvasElement) => (c.width === c.height ? c.width : 0))).toBeGreaterThan(100);
   const box = await qrCanvas(page).boundingBox();
   expect(box && Math.abs(box.width - box.height), 'QR code is square on screen').toBeLessThan(1);
   const png = PNG.sync.read(await qrCanvas(page).screenshot());
