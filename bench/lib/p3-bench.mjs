@@ -117,8 +117,9 @@ const two = (/** @type {number} */ v) => Number(v.toFixed(2));
  * room is open while the raw channel is measured). Both figures swing ±20 % from run to run on
  * this 2-core machine; interleaved rounds of equal size compare like with like. The target
  * compares the best of each (the issue's "best raw"); the medians are reported beside it.
+ * `label` (a few words for the log and the title) comes with `tag`, a file-name-safe prefix for
+ * the rounds' names.
  */
-/** `label` (a few words for the log and the title) comes with `tag`, a file-name-safe prefix for the rounds' names. */
 export async function p3Rounds(/** @type {FilesBenchContext} */ ctx, /** @type {number} */ rounds, /** @type {number} */ megabytes, label = '', tag = '') {
   const { log } = ctx;
   // BENCH_FILES_PROFILES=memory: both pages off the record in the shared browser (as before; OPFS in
