@@ -28,7 +28,7 @@ export class IdbRecords implements DownloadRecords {
   async get(hash: string): Promise<DownloadRecord | undefined> {
     const record = await get<StoredRecord>(hash, this.records);
     if (!record) return undefined;
-    return this.withManifest(record, record.manifest ?? (await get<Manifest>(hash, this.manifests)));
+    return withManifest(record, record.manifest ?? (await get<Manifest>(hash, this.manifests)));
   }
 
   async put(record: DownloadRecord): Promise<void> {
@@ -50,11 +50,11 @@ export class IdbRecords implements DownloadRecords {
   async list(): Promise<DownloadRecord[]> {
     const [records, manifests] = await Promise.all([values<StoredRecord>(this.records), entries<string, Manifest>(this.manifests)]);
     const byHash = new Map(manifests);
-    return records.flatMap((record) => this.withManifest(record, record.manifest ?? byHash.get(record.hash)) ?? []);
+    return records.flatMap((record) => withManifest(record, record.manifest ?? byHash.get(record.hash)) ?? []);
   }
+}
 
-  /** A record whose manifest is gone (storage cleared in part) is no download: left out. */
-  private withManifest(record: StoredRecord, manifest: Manifest | undefined): DownloadRecord | undefined {
-    return manifest ? { ...record, manifest } : undefined;
-  }
+/** A record whose manifest is gone (storage cleared in part) is no download: left out. */
+function withManifest(record: StoredRecord, manifest: Manifest | undefined): DownloadRecord | undefined {
+  return manifest ? { ...record, manifest } : undefined;
 }
