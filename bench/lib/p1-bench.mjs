@@ -18,8 +18,29 @@ import { summarize } from './stats.mjs';
  * @property {(round: number) => ReadonlyArray<'meshpad'|'ywebrtc'>} order
  * @property {Record<'meshpad'|'ywebrtc', string>} label the stacks' names in the log
  * @property {number} reps joins per stack
- * @property {boolean} marks also log each join's meshpad:* marks and chunk fetch times
+ * @property {boolean} marks also log each join in detail (logJoinDetails)
  */
+
+/**
+ * BENCH_P1_MARKS: one join in detail, from page.goto (`t0`): the joiner's meshpad:* marks,
+ * fetches and main-thread tasks over 50 ms, and both pages' RTCPeerConnection milestones.
+ */
+async function logJoinDetails(/** @type {(line: string) => void} */ log, /** @type {string} */ stack, /** @type {any} */ a, /** @type {any} */ b, /** @type {number} */ t0) {
+  const marks = await b.page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name.replace('meshpad:', ''), Math.round(performance.timeOrigin + m.startTime)]));
+  const res = await b.page.evaluate(() => performance.getEntriesByType('resource').map((r) => [/** @type {string} */ (r.name.split('/').pop()).slice(0, 16), Math.round(performance.timeOrigin + r.startTime), Math.round(performance.timeOrigin + r.responseEnd)]));
+  log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}; fetched: ${res.map(([n, s, e]) => `${n} ${s - t0}→${e - t0}`).join(', ')}`);
+  const pcEvents = (/** @type {any} */ peer, /** @type {boolean} */ last) =>
+    peer.page.evaluate((l) => {
+      const all = /** @type {any} */ (window).__bench.pcs;
+      const entry = l ? all[all.length - 1] : all[0];
+      return entry ? [['created', entry.createdAt], ...entry.events] : [];
+    }, last);
+  const longTasks = await b.page.evaluate(() => /** @type {any} */ (window).__bench.longTasks);
+  log(`  ${stack} joiner's tasks over 50 ms: ${longTasks.map((/** @type {[number, number]} */ [s, d]) => `${s - t0}+${d}`).join(', ') || 'none'}`);
+  for (const [who, events] of [['joiner', await pcEvents(b, false)], ['first peer', await pcEvents(a, true)]]) {
+    log(`  ${stack} ${who}'s connection: ${events.map((/** @type {[string, number]} */ [n, t]) => `${n} ${t - t0}`).join(', ')}`);
+  }
+}
 
 async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrtc'} */ stack) {
   const { openRoom, newPeer, call, closePeers, reportFailure, log } = ctx;
@@ -37,11 +58,7 @@ async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrt
       return p1.connectedAt !== null && p1.editorTextAt !== null;
     }, undefined, { polling: 20, timeout: 30_000 });
     const p1 = await b.page.evaluate(() => /** @type {any} */ (window).__bench.p1);
-    if (ctx.marks) {
-      const marks = await b.page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name.replace('meshpad:', ''), Math.round(performance.timeOrigin + m.startTime)]));
-      const res = await b.page.evaluate(() => performance.getEntriesByType('resource').map((r) => [/** @type {string} */ (r.name.split('/').pop()).slice(0, 16), Math.round(performance.timeOrigin + r.startTime), Math.round(performance.timeOrigin + r.responseEnd)]));
-      log(`  marks ${stack}: ${marks.map(([n, t]) => `${n} ${t - t0}`).join(', ')}; fetched: ${res.map(([n, s, e]) => `${n} ${s - t0}→${e - t0}`).join(', ')}`);
-    }
+    if (ctx.marks) await logJoinDetails(log, stack, a, b, t0);
     const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);
     return {
       connect: p1.connectedAt - t0,

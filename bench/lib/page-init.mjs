@@ -23,7 +23,15 @@ export function pageInit(options) {
     class BenchRTCPeerConnection extends Original {
       constructor(...args) {
         super(...args);
-        pcs.push({ pc: this, createdAt: Date.now() });
+        // The connection's milestones, for BENCH_P1_MARKS ([what, epoch ms]).
+        const events = [];
+        const at = (what) => events.push([what, Date.now()]);
+        this.addEventListener('signalingstatechange', () => at(`signaling:${this.signalingState}`));
+        this.addEventListener('icegatheringstatechange', () => at(`gathering:${this.iceGatheringState}`));
+        this.addEventListener('iceconnectionstatechange', () => at(`ice:${this.iceConnectionState}`));
+        this.addEventListener('connectionstatechange', () => at(`pc:${this.connectionState}`));
+        this.addEventListener('datachannel', (ev) => at(`remote-channel:${ev.channel.label}`));
+        pcs.push({ pc: this, createdAt: Date.now(), events });
       }
     }
     window.RTCPeerConnection = BenchRTCPeerConnection;
@@ -98,12 +106,21 @@ export function pageInit(options) {
     return c.cmTile?.root?.view ?? c.cmView?.view ?? c.cmView?.rootView?.view ?? null;
   };
 
+  // Main-thread tasks over 50 ms (epoch start, duration), for BENCH_P1_MARKS.
+  const longTasks = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) longTasks.push([Math.round(performance.timeOrigin + e.startTime), Math.round(e.duration)]);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {}
+
   const keydowns = [];
   window.addEventListener('keydown', () => keydowns.push(now()), { capture: true });
 
   const bench = {
     now,
     pcs,
+    longTasks,
     keydowns,
     api,
     view,
