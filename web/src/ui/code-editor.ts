@@ -10,7 +10,7 @@ import { adoptDocumentStyles } from './document-styles.ts';
 import { addEditorExtras, essentialSetup, extrasSlot } from './editor-setup.ts';
 
 const STYLES = css`
-  meshpad-editor { display: block; min-height: 0; overflow: hidden; }
+  meshpad-editor { display: block; min-height: 0; overflow: hidden; contain: strict; }
   meshpad-editor > .host, meshpad-editor .cm-editor { height: 100%; }
 `;
 

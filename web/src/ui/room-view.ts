@@ -46,6 +46,7 @@ const STYLES = css`
   meshpad-room { display: grid; grid-template-columns: 1fr 16rem; grid-template-rows: auto 1fr; height: 100vh; height: 100dvh; }
   meshpad-room > header { grid-column: 1 / -1; display: flex; gap: 1rem; align-items: center; padding: 0.5rem 1rem;
     border-bottom: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
+  meshpad-room > header, meshpad-room > aside { contain: content; }
   meshpad-room > header a { font-weight: 700; text-decoration: none; color: inherit; }
   meshpad-room .status { font-size: 0.85rem; opacity: 0.8; }
   meshpad-room .badge { font-size: 0.8rem; padding: 0.1rem 0.5rem; border-radius: 1rem; border: 1px solid currentColor; }
