@@ -9,6 +9,9 @@ import type { CursorAwareness } from '../sync/cursor-awareness.ts';
 import { adoptDocumentStyles } from './document-styles.ts';
 import { addEditorExtras, essentialSetup, extrasSlot } from './editor-setup.ts';
 
+// contain: strict includes size containment: the element has no height of its own, so whatever
+// places it must size it (the room grid's 1fr cell does); in exchange, editor changes lay out and
+// paint only inside it.
 const STYLES = css`
   meshpad-editor { display: block; min-height: 0; overflow: hidden; contain: strict; }
   meshpad-editor > .host, meshpad-editor .cm-editor { height: 100%; }
