@@ -69,6 +69,37 @@ export function waitStatus(/** @type {Peer} */ peer, /** @type {string} */ name,
     .then((handle) => /** @type {Promise<number>} */ (handle.jsonValue()));
 }
 
+/** No change in B's status or bytes for this long: the transfer is stuck, not slow. */
+export const STALL_MS = 60_000;
+
+/**
+ * waitStatus on B, failing early, with both sides' view of the transfer, once B's status and
+ * bytes stop changing for STALL_MS (a stuck transfer then costs a minute, not the whole timeout).
+ */
+export async function waitStatusUnlessStalled(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {string[]} */ statuses, /** @type {number} */ timeout) {
+  let watching = true;
+  const watch = (async () => {
+    let last = '';
+    let since = Date.now();
+    while (watching) {
+      await new Promise((ok) => setTimeout(ok, 1_000));
+      const t = await transferOf(b, name).catch(() => null);
+      const mark = `${t?.status}:${t?.bytesDone}`;
+      if (mark !== last) [last, since] = [mark, Date.now()];
+      else if (watching && Date.now() - since >= STALL_MS) {
+        const sender = await transferOf(a, name).catch((e) => String(e));
+        throw new Error(`transfer ${name} stalled for ${STALL_MS / 1000} s: receiver ${JSON.stringify(t)}, sender ${JSON.stringify(sender)}`);
+      }
+    }
+    return 0;
+  })();
+  try {
+    return await Promise.race([waitStatus(b, name, statuses, timeout), watch]);
+  } finally {
+    watching = false;
+  }
+}
+
 /** Offers a random file A → B, accepts it in B; resolves once B has clicked Accept (in-page time). */
 export async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name, /** @type {number} */ megabytes, /** @type {((ms: number) => void) | null} */ onOffered = null) {
   await dropFile(a, name, megabytes);

@@ -3,7 +3,7 @@
 // size; and the same once with loopback capped, so the link and not the CPU is the limit.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dropsSince, startCpuProfiles, startTransfer, transferOf, udpReceiveDrops, waitStatus } from './files-pages.mjs';
+import { dropsSince, startCpuProfiles, startTransfer, transferOf, udpReceiveDrops, waitStatus, waitStatusUnlessStalled } from './files-pages.mjs';
 import { cpuPerMB, cpuSnapshot, cpuSpent, cpuSpentByThread } from './process-cpu.mjs';
 import { sampleProcessMemory } from './process-memory.mjs';
 import { ratio, summarize } from './stats.mjs';
@@ -72,7 +72,7 @@ async function p3Run(/** @type {FilesBenchContext} */ ctx, /** @type {Peer} */ a
   log(`files: P3 #${round} UDP receive-buffer drops during the transfer: ${dropsSince(p3Drops)}, CPU ${cpuPerMB(p3Spent, megabytes * 1e6)} ms per MB, s ${JSON.stringify(p3Spent)}`);
   if (process.env.BENCH_CPU_THREADS) log(`files: P3 #${round} CPU s by thread ${JSON.stringify(cpuSpentByThread(p3Cpu, p3CpuAfter))}`);
   if (cpuProfiles) await cpuProfiles.stop(/** @type {string} */ (process.env.BENCH_FILES_CPU_PROFILE_DIR), `p3-${round}`);
-  const verifiedAt = await waitStatus(b, p3Name, ['verified'], 600_000);
+  const verifiedAt = await waitStatusUnlessStalled(a, b, p3Name, ['verified'], 600_000);
   const heap = /** @type {{ base: number, max: number }} */ (
     await b.page.evaluate(() => {
       const w = /** @type {any} */ (window);
