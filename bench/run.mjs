@@ -27,7 +27,7 @@
 //   --reps=N            repetitions of P1, P5, P6 per stack (default 5)
 //   --keys=N            P2 keystrokes per stack, 2 peers (default 500)
 //   --keys8=N           P2 keystrokes per stack, 8 peers (default 500)
-//   --p6-timeout=MS     P6: give up on one recovery after MS (default 20000)
+//   --p6-timeout=MS     P6: give up on one recovery after MS (default 10000)
 //   --wait-idle=N       wait up to N × 20 s for other Chromium processes to end (default 6)
 //   --out=DIR           results directory (default bench/results)
 import { spawn, spawnSync } from 'node:child_process';
@@ -105,7 +105,7 @@ const CFG = {
   gapMs: 20,
   gap8Ms: 30,
   p5Edits: num('p5-edits', quick ? 500 : 5000),
-  p6TimeoutMs: num('p6-timeout', 20_000),
+  p6TimeoutMs: num('p6-timeout', 10_000),
   tpReps: quick ? 1 : 3,
   tpBytes: 64 * 1024 * 1024,
   tpChunk: 64 * 1024,
@@ -218,16 +218,27 @@ const watchdog = setTimeout(() => {
 }, CFG.watchdogMs);
 watchdog.unref();
 
-async function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
+/**
+ * `n` distinct free loopback ports, all held open at once and then released: asked one at a time,
+ * the kernel can hand out the same port twice (seen: Meshpad's and y-webrtc's servers both given
+ * one port, the second to start then failing to bind).
+ */
+async function freePorts(/** @type {number} */ n) {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise((resolveServer, reject) => {
+        const srv = createNetServer();
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolveServer(srv));
+      }),
+    ),
+  );
+  const ports = servers.map((srv) => {
+    const addr = /** @type {import('node:net').Server} */ (srv).address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
   });
+  await Promise.all(servers.map((srv) => new Promise((done) => /** @type {import('node:net').Server} */ (srv).close(() => done(undefined)))));
+  return ports;
 }
 
 async function waitHttp(/** @type {string} */ url, /** @type {number} */ timeoutMs) {
@@ -254,12 +265,11 @@ function run(/** @type {string} */ cmd, /** @type {string[]} */ args, /** @type 
  * empty directory so it ignores our wrangler.toml), which compresses every response on the fly
  * and passes it through two workerd processes. Returns its origin.
  */
-async function startYwPageWorker() {
-  const port = await freePort();
+async function startYwPageWorker(/** @type {number} */ port, /** @type {number} */ inspectorPort) {
   mkdirSync(ywPageDir, { recursive: true });
   const bin = join(repo, 'node_modules', '.bin', 'wrangler');
   // Its own inspector port: the Meshpad server's wrangler takes the default one.
-  const args = ['dev', '--assets', YW_OUT, '--name', 'meshpad-bench-ywebrtc-page', '--compatibility-date', '2026-04-01', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort())];
+  const args = ['dev', '--assets', YW_OUT, '--name', 'meshpad-bench-ywebrtc-page', '--compatibility-date', '2026-04-01', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)];
   startDetached('y-webrtc page server', bin, args, { CI: 'true', WRANGLER_SEND_METRICS: 'false' }, ywPageDir);
   return `http://127.0.0.1:${port}`;
 }
@@ -985,12 +995,12 @@ async function main() {
   }
 
   // Servers.
-  const meshPort = await freePort();
-  const mesh = startDetached('meshpad server', process.execPath, [join(repo, 'scripts', 'serve.mjs')], { PORT: String(meshPort), WRANGLER_PERSIST_TO: persist });
-  const ywPort = await freePort();
-  startDetached('y-webrtc signaling', process.execPath, [join(repo, 'node_modules', 'y-webrtc', 'bin', 'server.js')], { PORT: String(ywPort) });
+  // The static server first: it holds its port, so none of the ones reserved next can be it.
   const staticOrigin = await serveStatic(YW_OUT);
-  const ywOrigin = CFG.ywStatic === 'node' ? staticOrigin : await startYwPageWorker();
+  const [meshPort, ywPort, ywPagePort, ywInspectorPort] = await freePorts(4);
+  const mesh = startDetached('meshpad server', process.execPath, [join(repo, 'scripts', 'serve.mjs')], { PORT: String(meshPort), WRANGLER_PERSIST_TO: persist });
+  startDetached('y-webrtc signaling', process.execPath, [join(repo, 'node_modules', 'y-webrtc', 'bin', 'server.js')], { PORT: String(ywPort) });
+  const ywOrigin = CFG.ywStatic === 'node' ? staticOrigin : await startYwPageWorker(ywPagePort, ywInspectorPort);
   ORIGINS = { meshOrigin: `http://127.0.0.1:${meshPort}`, ywOrigin, ywSignaling: `ws://127.0.0.1:${ywPort}`, staticOrigin };
   try {
     await Promise.all([waitHttp(`${ORIGINS.meshOrigin}/api/health`, 60_000), waitHttp(`http://127.0.0.1:${ywPort}/`, 15_000), waitHttp(`${ywOrigin}/`, 60_000)]);

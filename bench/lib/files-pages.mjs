@@ -114,6 +114,15 @@ export async function startTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b
 }
 
 /**
+ * Cancels B's incoming transfer `name` as a user would (its Cancel button) and waits for both
+ * sides to show it cancelled: P4 needs a transfer only while it measures, not the rest of it.
+ */
+export async function cancelTransfer(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {string} */ name) {
+  await b.page.getByRole('listitem').filter({ hasText: name }).getByRole('button', { name: 'Cancel' }).click();
+  await Promise.all([waitStatus(b, name, ['cancelled'], 30_000), waitStatus(a, name, ['cancelled'], 30_000)]);
+}
+
+/**
  * CPU profiles of both pages (BENCH_FILES_CPU_PROFILE_DIR=dir): P3 from the offer to "all
  * stored" (`<dir>/p3-<round>-sender.cpuprofile`, `p3-<round>-receiver`), P4 while typing
  * during the transfer (`p4-sender`, `p4-receiver`); open them in Chrome DevTools.

@@ -40,6 +40,11 @@ async function logJoinDetails(/** @type {(line: string) => void} */ log, /** @ty
   for (const [who, events] of [['joiner', await pcEvents(b, false)], ['first peer', await pcEvents(a, true)]]) {
     log(`  ${stack} ${who}'s connection: ${events.map((/** @type {[string, number]} */ [n, t]) => `${n} ${t - t0}`).join(', ')}`);
   }
+  for (const [who, peer] of [['joiner', b], ['first peer', a]]) {
+    const frames = await peer.page.evaluate(() => /** @type {any} */ (window).__bench.wsLog);
+    const since = frames.filter((/** @type {[string, number, number]} */ [, t]) => t >= t0);
+    log(`  ${stack} ${who}'s signaling frames (direction time length): ${since.map((/** @type {[string, number, number]} */ [d, t, n]) => `${d} ${t - t0} ${n}`).join(', ') || 'none'}`);
+  }
 }
 
 async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrtc'} */ stack) {
@@ -51,12 +56,19 @@ async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrt
     await call(a, 'insert', `const ${marker} = 1;\n`);
     const b = await newPeer(stack, { p1Marker: marker });
     peers.push(b);
+    // The page reports the end through a binding, so Playwright evaluates nothing in it during the
+    // join (waitForFunction polling injected a ~10 ms script mid-handshake: seen in both stacks' traces).
+    /** @type {() => void} */
+    let reported = () => {};
+    const done = new Promise((resolve) => (reported = () => resolve(undefined)));
+    await b.page.exposeBinding('__benchP1Done', () => reported());
     const t0 = Date.now();
-    await b.page.goto(url);
-    await b.page.waitForFunction(() => {
-      const p1 = /** @type {any} */ (window).__bench.p1;
-      return p1.connectedAt !== null && p1.editorTextAt !== null;
-    }, undefined, { polling: 20, timeout: 30_000 });
+    await b.page.goto(url, { waitUntil: 'commit' });
+    let timer;
+    const timedOut = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('P1: link not open or text not in the editor after 30 s')), 30_000);
+    });
+    await Promise.race([done, timedOut]).finally(() => clearTimeout(timer));
     const p1 = await b.page.evaluate(() => /** @type {any} */ (window).__bench.p1);
     if (ctx.marks) await logJoinDetails(log, stack, a, b, t0);
     const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);

@@ -50,14 +50,25 @@ export function pageInit(options) {
     return null;
   };
   let contentCache = null;
-  // Signaling socket creation time (P1 breakdown) and RTCDataChannel.send times (P2 breakdown).
+  // Signaling socket creation time (P1 breakdown), its first frames each way (P1 marks: when each
+  // signaling hop left one page and reached the other), and RTCDataChannel.send times (P2 breakdown).
   let firstSocketAt = null;
+  /** [direction, Date.now(), frame length], the first 100 frames of all of the page's sockets. */
+  const wsLog = [];
+  const logFrame = (/** @type {'out'|'in'} */ dir, data) => {
+    if (wsLog.length < 100) wsLog.push([dir, Date.now(), typeof data === 'string' ? data.length : (data?.byteLength ?? 0)]);
+  };
   const OriginalWebSocket = window.WebSocket;
   if (typeof OriginalWebSocket === 'function') {
     class BenchWebSocket extends OriginalWebSocket {
       constructor(...args) {
         super(...args);
         if (firstSocketAt === null) firstSocketAt = Date.now();
+        this.addEventListener('message', (event) => logFrame('in', event.data));
+      }
+      send(data) {
+        logFrame('out', data);
+        return super.send(data);
       }
     }
     window.WebSocket = BenchWebSocket;
@@ -121,6 +132,7 @@ export function pageInit(options) {
     now,
     pcs,
     longTasks,
+    wsLog,
     keydowns,
     api,
     view,
@@ -321,7 +333,11 @@ export function pageInit(options) {
         p1.editorTextAt = t;
         if (p1.textAt === null) p1.textAt = t;
       }
-      if ((p1.connectedAt !== null && p1.editorTextAt !== null) || t - started > 60_000) clearInterval(timer);
+      if (p1.connectedAt !== null && p1.editorTextAt !== null) {
+        clearInterval(timer);
+        // Exposed by bench/lib/p1-bench.mjs (page.exposeBinding): the measurement is over.
+        window.__benchP1Done?.();
+      } else if (t - started > 60_000) clearInterval(timer);
     }, 2);
     // The text may be rendered before (or outside) an editor: any rendered element of the
     // document (not of shadow roots: the editor poll above covers those) showing the marker.
