@@ -81,19 +81,26 @@ test('in-app scan with the fake camera of a video of that QR lands in the same r
   const video = testInfo.outputPath('room-qr.y4m');
   writeY4m(video, { width: png.width, height: png.height, data: png.data });
 
-  const browser = await chromium.launch({
-    ...(EXECUTABLE_PATH ? { executablePath: EXECUTABLE_PATH } : {}),
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-  });
+  const browser = await test.step('launch a browser whose camera shows the QR code', () =>
+    chromium.launch({
+      ...(EXECUTABLE_PATH ? { executablePath: EXECUTABLE_PATH } : {}),
+      args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+      timeout: 20_000,
+    }),
+  );
   try {
     const context = await browser.newContext({ baseURL, permissions: [...PEER_PERMISSIONS] });
+    // Every action bounded well inside the test's minute, so a hang names its step.
+    context.setDefaultTimeout(15_000);
     const page = await context.newPage();
-    await page.goto('/');
+    await test.step('open the home page', () => page.goto('/'));
     const started = now();
-    await page.getByRole('button', { name: 'Scan invite' }).click();
-    await expect(page).toHaveURL(url);
+    await test.step('scan: the camera shows the QR code, the page goes to the room', async () => {
+      await page.getByRole('button', { name: 'Scan invite' }).click();
+      await expect(page).toHaveURL(url);
+    });
     metric('Scan invite → in the room', now() - started);
-    await expect.poll(() => editorTextOf(page), { timeout: 30_000 }).toContain('scanned-room-marker');
+    await test.step('the room text arrives from A', () => expect.poll(() => editorTextOf(page), { timeout: 20_000 }).toContain('scanned-room-marker'));
   } finally {
     await browser.close();
   }
