@@ -449,6 +449,16 @@ async function waitReady(/** @type {Peer} */ peer, timeout = 30_000) {
   await peer.page.waitForFunction(() => /** @type {any} */ (window).__bench?.ready() === true, undefined, { polling: 10, timeout });
 }
 
+/**
+ * Until every page's service worker has finished its first install (Meshpad precaches the app
+ * on a first visit, ~1 MB through the local server): the figures measure a room in steady
+ * state, as its peers normally are, not a one-time install running alongside (runs before
+ * 2026-12-07 did not wait: P1's first peer was then still precaching while the second joined).
+ */
+async function waitServiceWorkers(/** @type {Peer[]} */ peers, timeout = 60_000) {
+  await Promise.all(peers.map((p) => p.page.waitForFunction(() => /** @type {any} */ (window).__bench.serviceWorkerSettled(), undefined, { polling: 100, timeout })));
+}
+
 /** Until every page has an open link to at least `n` peers. */
 async function waitPeers(/** @type {Peer[]} */ peers, /** @type {number} */ n, timeout = 60_000) {
   await Promise.all(
@@ -475,7 +485,9 @@ async function openRoom(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {num
     await Promise.all(rest.map((p) => gotoRetry(p, url)));
     await Promise.all(rest.map((p) => waitReady(p)));
     await waitPeers(peers, n - 1, 30_000 + 5_000 * n);
-    return { url, peers };
+    const linkedAt = Date.now();
+    await waitServiceWorkers(peers);
+    return { url, peers, linkedAt };
   } catch (err) {
     await reportFailure(`open room of ${n}`, stack, err, peers);
     await closePeers(peers);
@@ -630,8 +642,9 @@ async function figureP2x8() {
       /** @type {Peer[]} */
       let peers = [];
       try {
-        peers = (await openRoom(stack, 8)).peers;
-        meshMs[stack].push(Date.now() - t0);
+        const room = await openRoom(stack, 8);
+        peers = room.peers;
+        meshMs[stack].push(room.linkedAt - t0);
         const [a, b] = peers;
         await insertAndSync(/** @type {Peer} */ (a), peers, '// eight peers\n');
         const cpu0 = cpuSnapshot();

@@ -144,6 +144,15 @@ export function pageInit(options) {
       if (window.yw) return a.signalingPhase() === 'connected';
       return a.selfId() !== null;
     },
+    /**
+     * The page's service worker (Meshpad's PWA; y-webrtc's page has none) has installed and
+     * activated, i.e. its one-time precache of the app is over (openRoom waits for this).
+     */
+    async serviceWorkerSettled() {
+      if (!window.meshpad || !navigator.serviceWorker) return true;
+      const registration = await navigator.serviceWorker.getRegistration();
+      return registration?.active?.state === 'activated' && !registration.installing && !registration.waiting;
+    },
     peerCount() {
       return api()?.peers().length ?? 0;
     },
