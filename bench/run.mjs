@@ -55,6 +55,7 @@ const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
 const { figureP9 } = await import('./lib/cursor-bench.mjs');
 const { figureP1 } = await import('./lib/p1-bench.mjs');
+const { waitForQuietMachine } = await import('./lib/machine-quiet.mjs');
 const { cpuSeconds, cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
 
 // ---------- options ----------
@@ -530,8 +531,17 @@ const order = (/** @type {number} */ round) => (round % 2 === 0 ? STACKS : [...S
 const TYPED = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
 
 /** Type `count` keys in A at a fixed pace; returns the latency of each to B's editor DOM. */
-async function typeAndMeasure(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ count, /** @type {number} */ gapMs) {
+/**
+ * `count` keystrokes in A, `gapMs` apart, each timed to visible in B. `settle`: once A's editor
+ * has focus (Meshpad then shows A's caret in every other page), type only when the machine is
+ * quiet (P2: keystrokes in steady state, not the focus's one-time effects in 8 pages at once).
+ */
+async function typeAndMeasure(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ count, /** @type {number} */ gapMs, settle = false) {
   await focusEnd(a);
+  if (settle) {
+    const quiet = await waitForQuietMachine();
+    if (!quiet.quiet) log(`typing: the machine was still busy (${Math.round(quiet.busyShare * 100)} %) after ${quiet.waitedMs} ms; typing anyway`);
+  }
   const base = /** @type {number} */ (await call(b, 'armSeen'));
   const k0 = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.keydowns.length));
   const aLen0 = /** @type {number} */ (await call(a, 'docLength'));
@@ -608,7 +618,7 @@ async function figureP2() {
       for (const stack of order(r)) {
         const [a, b] = /** @type {Peer[]} */ (rooms[stack]);
         const n = Math.min(CFG.keyBlock, CFG.keys - r * CFG.keyBlock);
-        const s = await typeAndMeasure(a, b, n, CFG.gapMs);
+        const s = await typeAndMeasure(a, b, n, CFG.gapMs, true);
         lat[stack].push(...s.latency);
         for (const part of /** @type {const} */ (['aSide', 'wire', 'bSide'])) parts[part][stack]?.push(...s[part]);
       }
@@ -648,7 +658,7 @@ async function figureP2x8() {
         const [a, b] = peers;
         await insertAndSync(/** @type {Peer} */ (a), peers, '// eight peers\n');
         const cpu0 = cpuSnapshot();
-        const s = await typeAndMeasure(/** @type {Peer} */ (a), /** @type {Peer} */ (b), per, CFG.gap8Ms);
+        const s = await typeAndMeasure(/** @type {Peer} */ (a), /** @type {Peer} */ (b), per, CFG.gap8Ms, true);
         const cpu1 = cpuSnapshot();
         const spent = cpuSpent(cpu0, cpu1);
         cpuPerKey[stack].push(Number(((cpuSeconds(spent) * 1000) / per).toFixed(2)));
