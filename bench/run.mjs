@@ -55,7 +55,7 @@ const { pageInit } = await import('./lib/page-init.mjs');
 const { summarize, ratio } = await import('./lib/stats.mjs');
 const { figureP9 } = await import('./lib/cursor-bench.mjs');
 const { figureP1 } = await import('./lib/p1-bench.mjs');
-const { waitForQuietMachine } = await import('./lib/machine-quiet.mjs');
+const { startWhenQuiet } = await import('./lib/machine-quiet.mjs');
 const { cpuSeconds, cpuSnapshot, cpuSpent, cpuSpentByThread } = await import('./lib/process-cpu.mjs');
 
 // ---------- options ----------
@@ -530,18 +530,15 @@ const order = (/** @type {number} */ round) => (round % 2 === 0 ? STACKS : [...S
 // P2: keystroke in A → visible in B (in-page clocks)
 const TYPED = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
 
-/** Type `count` keys in A at a fixed pace; returns the latency of each to B's editor DOM. */
 /**
- * `count` keystrokes in A, `gapMs` apart, each timed to visible in B. `settle`: once A's editor
- * has focus (Meshpad then shows A's caret in every other page), type only when the machine is
- * quiet (P2: keystrokes in steady state, not the focus's one-time effects in 8 pages at once).
+ * Types `count` keys in A at a fixed pace (`gapMs` apart); returns the latency of each to B's
+ * editor DOM, with its parts. `settle`: once A's editor has focus (Meshpad then shows A's caret
+ * in every other page), type only when the machine is quiet (P2: keystrokes in steady state, not
+ * the focus's one-time effects in 8 pages at once).
  */
 async function typeAndMeasure(/** @type {Peer} */ a, /** @type {Peer} */ b, /** @type {number} */ count, /** @type {number} */ gapMs, settle = false) {
   await focusEnd(a);
-  if (settle) {
-    const quiet = await waitForQuietMachine();
-    if (!quiet.quiet) log(`typing: the machine was still busy (${Math.round(quiet.busyShare * 100)} %) after ${quiet.waitedMs} ms; typing anyway`);
-  }
+  if (settle) await startWhenQuiet(log, 'typing');
   const base = /** @type {number} */ (await call(b, 'armSeen'));
   const k0 = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.keydowns.length));
   const aLen0 = /** @type {number} */ (await call(a, 'docLength'));

@@ -33,3 +33,9 @@ export async function waitForQuietMachine({ threshold = 0.1, windowMs = 200, max
     if (waitedMs >= maxMs) return { waitedMs, quiet: false, busyShare: Number(share.toFixed(3)) };
   }
 }
+
+/** waitForQuietMachine, logging (`log`) when the machine did not get quiet before `what` starts anyway. */
+export async function startWhenQuiet(/** @type {(line: string) => void} */ log, /** @type {string} */ what) {
+  const quiet = await waitForQuietMachine();
+  if (!quiet.quiet) log(`${what}: the machine was still busy (${Math.round(quiet.busyShare * 100)} %) after ${quiet.waitedMs} ms; starting anyway`);
+}

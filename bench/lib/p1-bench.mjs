@@ -3,7 +3,7 @@
 // element: Meshpad's loading placeholder), → the text is in the editor, editable. Both stacks,
 // alternating; the start is stamped in Node, the ends in the page (bench/lib/page-init.mjs).
 import { randomBytes } from 'node:crypto';
-import { waitForQuietMachine } from './machine-quiet.mjs';
+import { startWhenQuiet } from './machine-quiet.mjs';
 import { summarize } from './stats.mjs';
 
 /**
@@ -65,8 +65,7 @@ async function p1Once(/** @type {P1Context} */ ctx, /** @type {'meshpad'|'ywebrt
     await b.page.exposeBinding('__benchP1Done', () => reported());
     // The first peer's page has just started (its service worker may still be installing) and
     // the last join's browser contexts are closing: each join starts on a quiet machine.
-    const quiet = await waitForQuietMachine();
-    if (!quiet.quiet) log(`P1 ${stack}: the machine was still busy (${Math.round(quiet.busyShare * 100)} %) after ${quiet.waitedMs} ms; joining anyway`);
+    await startWhenQuiet(log, `P1 ${stack} join`);
     const t0 = Date.now();
     await b.page.goto(url, { waitUntil: 'commit' });
     let timer;
