@@ -227,18 +227,20 @@ watchdog.unref();
 async function freePorts(/** @type {number} */ n) {
   const servers = await Promise.all(
     Array.from({ length: n }, () =>
-      new Promise((resolveServer, reject) => {
-        const srv = createNetServer();
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => resolveServer(srv));
-      }),
+      /** @type {Promise<import('node:net').Server>} */ (
+        new Promise((resolveServer, reject) => {
+          const srv = createNetServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolveServer(srv));
+        })
+      ),
     ),
   );
   const ports = servers.map((srv) => {
-    const addr = /** @type {import('node:net').Server} */ (srv).address();
+    const addr = srv.address();
     return typeof addr === 'object' && addr ? addr.port : 0;
   });
-  await Promise.all(servers.map((srv) => new Promise((done) => /** @type {import('node:net').Server} */ (srv).close(() => done(undefined)))));
+  await Promise.all(servers.map((srv) => new Promise((done) => srv.close(() => done(undefined)))));
   return ports;
 }
 

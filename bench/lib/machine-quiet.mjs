@@ -1,10 +1,11 @@
 // Waits, bounded, until the whole machine is quiet (all CPUs, from /proc/stat): a figure that
-// times a start from cold (P1's join) then begins from the same state for both stacks, not while
-// the previous step's work (a first peer's page still starting up, a closing browser context)
-// still runs on the 2 cores.
+// times a start (P1's join, P2's first keystrokes) then begins from the same state for both
+// stacks, not while the previous step's work (a first peer's page still starting up, a closing
+// browser context, the other pages drawing a newly focused caret) still runs on the 2 cores.
 import { readFileSync } from 'node:fs';
+import { TICKS_PER_SECOND } from './process-cpu.mjs';
 
-const TICK_MS = 10; // USER_HZ = 100 on Linux
+const TICK_MS = 1000 / TICKS_PER_SECOND;
 
 /** Busy and total CPU time of the machine so far (all CPUs), in ms. */
 function cpuTimes() {

@@ -3,7 +3,8 @@
 // (files bench: which process pays per byte). Processes that exit in between are not counted.
 import { readdirSync, readFileSync } from 'node:fs';
 
-const TICKS_PER_SECOND = 100;
+/** USER_HZ: the unit of /proc's CPU times on Linux. */
+export const TICKS_PER_SECOND = 100;
 
 /** @param {string} pid */
 function readStat(pid) {
