@@ -226,6 +226,21 @@ async function dropSeededFile(page: Page, name: string, megabytes: number, seed:
   );
 }
 
+/** Each page's transfers, open peers and link states, for the message of a failed wait. */
+async function filesStateOf(pages: Record<string, Page>): Promise<string> {
+  const lines: string[] = [];
+  for (const [name, page] of Object.entries(pages)) {
+    const state = await page
+      .evaluate(() => {
+        const m = (window as unknown as { meshpad?: MeshpadDebug }).meshpad;
+        return m ? { self: m.selfId(), peers: m.peers(), links: m.linkStates(), files: m.files() } : null;
+      })
+      .catch((error: unknown) => String(error));
+    lines.push(`${name}: ${JSON.stringify(state)}`);
+  }
+  return lines.join('\n');
+}
+
 /** Counts, in `page`, the file bytes of every chunk it receives from now on (frame tap), across the sender's reloads. */
 async function countReceivedChunkBytes(page: Page): Promise<() => Promise<number>> {
   await page.evaluate(() => {
@@ -254,11 +269,17 @@ test('Sender reload mid-transfer: choosing the same file again resumes from the 
   await waitForPeer(a.page, bId!);
   const before = await received();
   expect(before, 'the sender reloaded mid-way').toBeLessThan(size);
+  const droppedAt = Date.now();
   expect(await dropSeededFile(a.page, 'sender-reload.bin', size / 1_000_000, 0x5eed)).toBe(sha);
 
   // No second Accept: the receiver knows the content (same SHA-256) and resumes by itself.
   const row = rowOf(b.page, 'sender-reload.bin');
-  await expect(row).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  await expect(row)
+    .toHaveAttribute('data-status', 'verified', { timeout: 30_000 })
+    .catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await filesStateOf({ A: a.page, B: b.page })}`);
+    });
+  metric('files: sender reload, dropped again → verified', Date.now() - droppedAt, 'ms');
   await expect(row).toHaveCount(1);
   await expect(rowOf(a.page, 'sender-reload.bin')).toHaveAttribute('data-status', 'delivered');
   const total = await received();
