@@ -7,6 +7,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CursorAwareness } from '../sync/cursor-awareness.ts';
 import { adoptDocumentStyles } from './document-styles.ts';
+import { directTyping } from './direct-typing.ts';
 import { addEditorExtras, essentialSetup, extrasSlot } from './editor-setup.ts';
 
 // contain: strict includes size containment: the element has no height of its own, so whatever
@@ -94,6 +95,7 @@ export class CodeEditor extends LitElement {
         doc: text.toString(),
         extensions: [
           essentialSetup,
+          directTyping,
           extrasSlot.of([]),
           // CursorAwareness implements the part of y-protocols' Awareness the plugin uses. Highest
           // precedence: its view plugin then runs first on each update, so a keystroke leaves for
