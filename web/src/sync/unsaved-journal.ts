@@ -15,8 +15,12 @@ export interface JournalStore extends KeyValueStore {
   removeItem(key: string): void;
 }
 
+/** Characters of `bytes` in base64url without padding. */
+const encodedLength = (bytes: number): number => Math.ceil((bytes * 4) / 3);
+
 export class UnsavedJournal {
-  private entries: Array<{ seq: number; data: string }> = [];
+  /** `data` is the update in base64url, made when the journal is first written with it. */
+  private entries: Array<{ seq: number; update: Uint8Array; data: string | null }> = [];
   private nextSeq = 1;
   private chars = 0;
   private dirty = false;
@@ -54,17 +58,18 @@ export class UnsavedJournal {
   /**
    * Records an update in memory; returns its sequence number. `persist()` writes the journal
    * out: the caller does it for a burst of updates at once (DocStore: JOURNAL_COALESCE_MS after
-   * the first, or at once on `flush()`), after the keystroke was sent and painted.
+   * the first, or at once on `flush()`), after the keystroke was sent and painted. The update is
+   * encoded then too, not in the task that received or typed it.
    */
   append(update: Uint8Array): number {
     const seq = this.nextSeq++;
-    const data = toBase64Url(update);
-    if (this.chars + data.length > MAX_JOURNAL_CHARS) {
+    const chars = encodedLength(update.length);
+    if (this.chars + chars > MAX_JOURNAL_CHARS) {
       this.overflowed = true;
       return seq;
     }
-    this.entries.push({ seq, data });
-    this.chars += data.length;
+    this.entries.push({ seq, update, data: null });
+    this.chars += chars;
     this.dirty = true;
     return seq;
   }
@@ -81,7 +86,7 @@ export class UnsavedJournal {
     const before = this.entries.length;
     this.entries = this.entries.filter((e) => e.seq > seq);
     if (this.entries.length === before) return;
-    this.chars = this.entries.reduce((n, e) => n + e.data.length, 0);
+    this.chars = this.entries.reduce((n, e) => n + encodedLength(e.update.length), 0);
     if (this.entries.length === 0) this.overflowed = false;
     this.write();
   }
@@ -105,7 +110,7 @@ export class UnsavedJournal {
     if (!this.storage) return;
     try {
       if (this.entries.length === 0) this.storage.removeItem(this.key);
-      else this.storage.setItem(this.key, JSON.stringify(this.entries.map((e) => e.data)));
+      else this.storage.setItem(this.key, JSON.stringify(this.entries.map((e) => (e.data ??= toBase64Url(e.update)))));
     } catch {
       this.overflowed = true;
     }
