@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { createRoom, editorOf, expect, metric, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type MeshpadDebug, type Peer } from './fixtures';
+import { createRoom, editorOf, expect, metric, roomDebugStateOf, selfIdOf, test, textOf, waitForPeer, waitForSelfId, type MeshpadDebug, type Peer } from './fixtures';
 
 type Transfer = ReturnType<MeshpadDebug['files']>[number];
 
@@ -226,17 +226,11 @@ async function dropSeededFile(page: Page, name: string, megabytes: number, seed:
   );
 }
 
-/** Each page's transfers, open peers and link states, for the message of a failed wait. */
+/** Each page's room state and transfers, for the message of a failed wait. */
 async function filesStateOf(pages: Record<string, Page>): Promise<string> {
   const lines: string[] = [];
   for (const [name, page] of Object.entries(pages)) {
-    const state = await page
-      .evaluate(() => {
-        const m = (window as unknown as { meshpad?: MeshpadDebug }).meshpad;
-        return m ? { self: m.selfId(), peers: m.peers(), links: m.linkStates(), files: m.files() } : null;
-      })
-      .catch((error: unknown) => String(error));
-    lines.push(`${name}: ${JSON.stringify(state)}`);
+    lines.push(`${name}: ${JSON.stringify({ ...(await roomDebugStateOf(page)), files: await transfersOf(page).catch((error: unknown) => String(error)) })}`);
   }
   return lines.join('\n');
 }

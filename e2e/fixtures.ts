@@ -101,6 +101,16 @@ export function signalingPhaseOf(page: Page): Promise<string | null> {
   return page.evaluate(() => (window as unknown as { meshpad?: MeshpadDebug }).meshpad?.signalingPhase() ?? null);
 }
 
+/** Self id, signaling phase, link states and open peers of `page`'s room, for the message of a failed wait. */
+export function roomDebugStateOf(page: Page): Promise<Record<string, unknown>> {
+  return page
+    .evaluate(() => {
+      const m = (window as unknown as { meshpad?: MeshpadDebug }).meshpad;
+      return { self: m?.selfId() ?? null, signaling: m?.signalingPhase() ?? null, links: m?.linkStates() ?? null, peers: m?.peers() ?? null };
+    })
+    .catch((error: unknown) => ({ error: String(error) }));
+}
+
 /** Wait until `page` has an open link (code-sync open) to `peer`; polled in the page. */
 export async function waitForPeer(page: Page, peer: string, timeout = 30_000): Promise<void> {
   await page.waitForFunction(
@@ -137,6 +147,13 @@ export function editorTextOf(page: Page): Promise<string> {
     };
     return lines.length > 0 ? lines.map(clean).join('\n') : clean(content);
   });
+}
+
+/** Both the document (`meshpad.text()`) and the editor's rendering of it become `text`. */
+export async function expectText(peer: Peer, text: string): Promise<void> {
+  await expect.poll(() => textOf(peer.page), { message: `${peer.name}: meshpad.text()` }).toBe(text);
+  await expect(editorOf(peer.page)).toBeVisible();
+  await expect.poll(() => editorTextOf(peer.page), { message: `${peer.name}: editor shows the text` }).toBe(text);
 }
 
 /** The peer list (role "list", accessible name "Peers"). */

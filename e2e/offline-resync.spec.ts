@@ -12,6 +12,7 @@ import {
   now,
   peersOf,
   signalingPhaseOf,
+  roomDebugStateOf,
   roomStatusOf,
   test,
   textOf,
@@ -38,16 +39,8 @@ test.afterEach(runCleanups);
 async function describeRoomState(peers: readonly Peer[]): Promise<string> {
   const parts = await Promise.all(
     peers.map(async (p) => {
-      const state = await p.page
-        .evaluate(() => ({
-          self: window.meshpad?.selfId() ?? null,
-          signaling: window.meshpad?.signalingPhase() ?? null,
-          links: window.meshpad?.linkStates() ?? null,
-          peers: window.meshpad?.peers() ?? null,
-          chars: window.meshpad?.text().length ?? null,
-          lines: window.meshpad?.text().split('\n').length ?? null,
-        }))
-        .catch((error: unknown) => ({ error: String(error) }));
+      const text = await textOf(p.page).catch(() => null);
+      const state = { ...(await roomDebugStateOf(p.page)), chars: text?.length ?? null, lines: text?.split('\n').length ?? null };
       const status = await roomStatusOf(p.page)
         .textContent({ timeout: 1_000 })
         .catch(() => null);

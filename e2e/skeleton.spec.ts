@@ -4,6 +4,7 @@ import {
   editorOf,
   editorTextOf,
   expect,
+  expectText,
   focusEditorEnd,
   installKeydownClock,
   armVisibleWatch,
@@ -17,7 +18,6 @@ import {
   percentile,
   selfIdOf,
   test,
-  textOf,
   waitForSelfId,
   type ChannelInfo,
   type MeshpadDebug,
@@ -82,12 +82,6 @@ async function expectChannels(peer: Peer, otherId: string): Promise<void> {
     // Chromium does not implement RTCDataChannel.priority (undefined); where a browser does, it must match.
     if (got?.priority !== undefined) expect(got.priority, `${peer.name}: ${want.label}.priority`).toBe(want.priority);
   }
-}
-
-async function expectText(peer: Peer, text: string): Promise<void> {
-  await expect.poll(() => textOf(peer.page), { message: `${peer.name}: meshpad.text()` }).toBe(text);
-  await expect(editorOf(peer.page)).toBeVisible();
-  await expect.poll(() => editorTextOf(peer.page), { message: `${peer.name}: editor shows the text` }).toBe(text);
 }
 
 test('"New room" opens /r/<roomId>#<secret>', async ({ openPeers }) => {

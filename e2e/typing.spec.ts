@@ -5,7 +5,7 @@
  * IME composition still goes through the browser.
  */
 import type { Page } from '@playwright/test';
-import { createRoom, editorOf, editorTextOf, expect, focusEditorEnd, test, textOf, waitForPeer, waitForSelfId } from './fixtures';
+import { createRoom, editorOf, expect, expectText, focusEditorEnd, test, textOf, waitForPeer, waitForSelfId, type Peer } from './fixtures';
 
 /** Counts `input` events on the editor's content from now on; returns a reader. */
 async function countInputEvents(page: Page): Promise<() => Promise<number>> {
@@ -17,11 +17,8 @@ async function countInputEvents(page: Page): Promise<() => Promise<number>> {
   return () => page.evaluate(() => (window as unknown as { __inputEvents: number }).__inputEvents);
 }
 
-async function expectBoth(pages: Page[], text: string): Promise<void> {
-  for (const page of pages) {
-    await expect.poll(() => textOf(page)).toBe(text);
-    await expect.poll(() => editorTextOf(page)).toBe(text);
-  }
+async function expectBoth(peers: Peer[], text: string): Promise<void> {
+  for (const peer of peers) await expectText(peer, text);
 }
 
 test('Typing: plain keys skip the browser editing; brackets, typing over a selection, Undo and IME composition work', async ({ openPeers }) => {
@@ -39,21 +36,21 @@ test('Typing: plain keys skip the browser editing; brackets, typing over a selec
 
   await test.step('plain typing reaches both editors with no input event (no native editing)', async () => {
     await a.page.keyboard.type('let x = 1;');
-    await expectBoth([a.page, b.page], 'let x = 1;');
+    await expectBoth([a, b], 'let x = 1;');
     expect(await inputEvents()).toBe(0);
   });
 
   await test.step("brackets: '(' closes itself, ')' steps over the closing one", async () => {
     await a.page.keyboard.type(' f(');
-    await expectBoth([a.page, b.page], 'let x = 1; f()');
+    await expectBoth([a, b], 'let x = 1; f()');
     await a.page.keyboard.type('2)');
-    await expectBoth([a.page, b.page], 'let x = 1; f(2)');
+    await expectBoth([a, b], 'let x = 1; f(2)');
   });
 
   await test.step('typing over a selection replaces it', async () => {
     for (let i = 0; i < 4; i++) await a.page.keyboard.press('Shift+ArrowLeft');
     await a.page.keyboard.type('g;');
-    await expectBoth([a.page, b.page], 'let x = 1; g;');
+    await expectBoth([a, b], 'let x = 1; g;');
     expect(await inputEvents()).toBe(0);
   });
 
@@ -61,7 +58,7 @@ test('Typing: plain keys skip the browser editing; brackets, typing over a selec
     await a.page.keyboard.press('ControlOrMeta+z');
     await expect.poll(() => textOf(a.page)).not.toBe('let x = 1; g;');
     for (let i = 0; i < 10 && (await textOf(a.page)) !== ''; i++) await a.page.keyboard.press('ControlOrMeta+z');
-    await expectBoth([a.page, b.page], '');
+    await expectBoth([a, b], '');
   });
 
   await test.step('an IME composition goes through the browser and commits its text', async () => {
@@ -69,7 +66,7 @@ test('Typing: plain keys skip the browser editing; brackets, typing over a selec
     await cdp.send('Input.imeSetComposition', { text: 'n', selectionStart: 1, selectionEnd: 1 });
     await cdp.send('Input.imeSetComposition', { text: 'に', selectionStart: 1, selectionEnd: 1 });
     await cdp.send('Input.insertText', { text: '日本' });
-    await expectBoth([a.page, b.page], '日本');
+    await expectBoth([a, b], '日本');
     expect(await inputEvents()).toBeGreaterThan(0);
   });
 });
