@@ -226,11 +226,11 @@ async function dropSeededFile(page: Page, name: string, megabytes: number, seed:
   );
 }
 
-/** Each page's room state and transfers, for the message of a failed wait. */
-async function filesStateOf(pages: Record<string, Page>): Promise<string> {
+/** Each peer's room state and transfers, for the message of a failed wait. */
+async function filesStateOf(peers: readonly Peer[]): Promise<string> {
   const lines: string[] = [];
-  for (const [name, page] of Object.entries(pages)) {
-    lines.push(`${name}: ${JSON.stringify({ ...(await roomDebugStateOf(page)), files: await transfersOf(page).catch((error: unknown) => String(error)) })}`);
+  for (const p of peers) {
+    lines.push(`${p.name}: ${JSON.stringify({ ...(await roomDebugStateOf(p.page)), files: await transfersOf(p.page).catch((error: unknown) => String(error)) })}`);
   }
   return lines.join('\n');
 }
@@ -271,7 +271,7 @@ test('Sender reload mid-transfer: choosing the same file again resumes from the 
   await expect(row)
     .toHaveAttribute('data-status', 'verified', { timeout: 30_000 })
     .catch(async (error: Error) => {
-      throw new Error(`${error.message}\n${await filesStateOf({ A: a.page, B: b.page })}`);
+      throw new Error(`${error.message}\n${await filesStateOf([a, b])}`);
     });
   metric('files: sender reload, dropped again → verified', Date.now() - droppedAt, 'ms');
   await expect(row).toHaveCount(1);
