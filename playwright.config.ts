@@ -64,7 +64,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: 'list',
+  // The digest: a few lines per failure, printed last by .ci/run (see the reporter's comment).
+  reporter: [['list'], ['./e2e/failure-digest-reporter.ts']],
   outputDir: 'test-results',
   use: {
     baseURL: BASE_URL,

@@ -169,9 +169,10 @@ export function installWebSocketCounter(): void {
   });
 }
 
-export const socketsSince = (page: Page, from: number, to: number) =>
+/** When (ms after `from`) the page constructed signaling WebSockets, up to `to`. */
+export const socketTimesSince = (page: Page, from: number, to: number) =>
   page.evaluate(
-    ([f, t]) => ((window as unknown as { __mpSockets?: number[] }).__mpSockets ?? []).filter((x) => x >= f && x < t).length,
+    ([f, t]) => ((window as unknown as { __mpSockets?: number[] }).__mpSockets ?? []).filter((x) => x >= f && x < t).map((x) => x - f),
     [from, to] as const,
   );
 

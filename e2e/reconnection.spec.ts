@@ -24,7 +24,7 @@ import {
   findIp,
   assertPrivateNetns,
   installWebSocketCounter,
-  socketsSince,
+  socketTimesSince,
 } from './reconnection-helpers.ts';
 
 import {
@@ -335,10 +335,15 @@ test('when signaling dies the peers keep editing over P2P, retry with backoff, a
     // The one place where a time window is what is measured.
     if (elapsed < RETRY_WINDOW_MS) await a.page.waitForTimeout(RETRY_WINDOW_MS - elapsed);
     for (const p of [a, b]) {
-      const attempts = await socketsSince(p.page, killedAt, killedAt + RETRY_WINDOW_MS);
+      const times = await socketTimesSince(p.page, killedAt, killedAt + RETRY_WINDOW_MS);
+      const attempts = times.length;
+      const seen = `attempts at ${times.map((t) => `${(t / 1000).toFixed(2)} s`).join(', ')} after the kill`;
       metric(`signaling down: ${p.name} WebSocket attempts in ${RETRY_WINDOW_MS / 1000} s`, String(attempts), '');
-      expect(attempts, `${p.name}: it does retry`).toBeGreaterThanOrEqual(2);
-      expect(attempts, `${p.name}: backoff bounds the retries (base 500 ms, ×2, cap 30 s, full jitter)`).toBeLessThanOrEqual(10);
+      expect(attempts, `${p.name}: it does retry (${seen})`).toBeGreaterThanOrEqual(2);
+      // Backoff base 500 ms, ×2, cap 30 s, full jitter: 6–8 attempts in 30 s typically; more than
+      // 13 has a chance below 1e-6 (3 M simulated outages), while one that stops growing at 4 s
+      // makes 17 (median).
+      expect(attempts, `${p.name}: backoff bounds the retries (${seen})`).toBeLessThanOrEqual(13);
     }
   });
 
