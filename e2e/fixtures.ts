@@ -1,6 +1,7 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { ChannelInfo, LinkStats as LinkStatsInfo } from '../web/src/net/peer-link.ts';
 import type { MeshpadDebug } from '../web/src/ui/debug-hook.ts';
+import { guardNavigations } from './navigation-guard.ts';
 
 // The page's test hooks, typed by the app's own declarations (web/src/ui/debug-hook.ts).
 export type { ChannelInfo, LinkStats as LinkStatsInfo } from '../web/src/net/peer-link.ts';
@@ -46,6 +47,7 @@ export function percentile(values: readonly number[], p: number): number {
 async function newPeer(browser: Browser, name: string, baseURL: string | undefined): Promise<Peer> {
   const context = await browser.newContext({ permissions: [...PEER_PERMISSIONS], ...(baseURL ? { baseURL } : {}) });
   const page = await context.newPage();
+  guardNavigations(page, name);
   page.on('pageerror', (err) => console.log(`[page ${name}] uncaught: ${err.stack ?? err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[page ${name}] console.${msg.type()}: ${msg.text()}`);

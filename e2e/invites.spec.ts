@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import WebSocket from 'ws';
 import { CHROMIUM_ARGS, EXECUTABLE_PATH } from './chromium';
 import { writeY4m } from './fake-camera';
+import { guardNavigations } from './navigation-guard.ts';
 import { createRoom, editorTextOf, expect, focusEditorEnd, metric, now, PEER_PERMISSIONS, test } from './fixtures';
 
 const sharePanel = (page: Page) => page.locator('meshpad-share-panel');
@@ -93,6 +94,7 @@ test('in-app scan with the fake camera of a video of that QR lands in the same r
     // Every action bounded well inside the test's minute, so a hang names its step.
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
+    guardNavigations(page, 'scanner');
     await test.step('open the home page', () => page.goto('/'));
     const started = now();
     await test.step('scan: the camera shows the QR code, the page goes to the room', async () => {
@@ -119,6 +121,7 @@ test('the scanner says "not a Meshpad invite" for another QR code', async ({ bas
   });
   try {
     const page = await (await browser.newContext({ baseURL, permissions: [...PEER_PERMISSIONS] })).newPage();
+    guardNavigations(page, 'scanner');
     await page.goto('/');
     await page.getByRole('button', { name: 'Scan invite' }).click();
     await expect(page.getByRole('alert')).toContainText('not a Meshpad invite');
@@ -132,6 +135,7 @@ test('camera denial is explained', async ({ browser, baseURL }) => {
   const context = await browser.newContext({ baseURL, permissions: [] });
   try {
     const page = await context.newPage();
+    guardNavigations(page, 'no camera');
     await page.goto('/');
     await page.getByRole('button', { name: 'Scan invite' }).click();
     await expect(page.getByRole('alert')).toContainText(/Camera access was denied|No camera was found/);
@@ -225,6 +229,7 @@ test('phone layout at 360×740: home, room and share panel fit without horizonta
   });
   try {
     const page = await context.newPage();
+    guardNavigations(page, 'phone');
     await page.goto('/');
     await expect(joinInput(page)).toBeVisible();
     await expectNoHorizontalOverflow(page, 'home');

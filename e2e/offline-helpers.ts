@@ -14,6 +14,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, EXECUTABLE_PATH } from './chromium.ts';
 import { PEER_PERMISSIONS, editorOf, expect, type Peer } from './fixtures';
 
+import { guardNavigations } from './navigation-guard.ts';
 import { OwnServer, ROOT } from './own-server.ts';
 
 export { OwnServer, ROOT, portAccepts } from './own-server.ts';
@@ -54,6 +55,7 @@ export async function launchPersistent(name: string, baseURL?: string): Promise<
   }
   const page = context.pages()[0] ?? (await context.newPage());
   logPage(page, name);
+  guardNavigations(page, name);
   return {
     name,
     context,
