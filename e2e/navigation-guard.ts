@@ -39,6 +39,7 @@ export function guardNavigations(page: Page, name: string): void {
   ): Promise<Response | null> {
     const controlled = await page.evaluate(() => !!navigator.serviceWorker?.controller).catch(() => false);
     if (controlled || (timeout !== undefined && timeout > 0 && timeout <= NAVIGATION_STALL_MS)) return attempt(timeout);
+    pending.clear();
     try {
       return await attempt(NAVIGATION_STALL_MS);
     } catch (error) {

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, EXECUTABLE_PATH } from './chromium.ts';
 import { PEER_PERMISSIONS, editorOf, expect, type Peer } from './fixtures';
-
 import { guardNavigations } from './navigation-guard.ts';
+
 import { OwnServer, ROOT } from './own-server.ts';
 
 export { OwnServer, ROOT, portAccepts } from './own-server.ts';
