@@ -703,6 +703,7 @@ async function p5Once(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {numbe
     if (lenA !== start + /** @type {number} */ (insA) || lenB !== start + /** @type {number} */ (insB)) throw new Error('offline edits: unexpected lengths');
     await Promise.all(peers.map((p) => call(p, 'armLength', expected, 60_000)));
     const pcsBefore = /** @type {number} */ (await a.page.evaluate(() => /** @type {any} */ (window).__bench.pcs.length));
+    if (stack === 'meshpad') await Promise.all(peers.map((p) => call(p, 'recordCodeSync')));
     const t0 = Date.now();
     await Promise.all([apiCall(a, 'goOnline'), apiCall(b, 'goOnline')]);
     await Promise.all(peers.map((p) => p.page.waitForFunction(() => /** @type {any} */ (window).__bench.lengthAt !== null, undefined, { polling: 20, timeout: 30_000 })));

@@ -292,11 +292,28 @@ export function pageInit(options) {
       return { dcSent, dcReceived, transportSent, transportReceived, pcs: pcs.length - sinceIndex };
     },
   };
+  /**
+   * Meshpad: from now on, note each code-sync message sent or received (direction, sync type
+   * 0 = step 1, 1 = step 2, 2 = update, bytes, time) for the failure report (at most 200).
+   */
+  bench.recordCodeSync = () => {
+    const log = [];
+    bench.codeSyncLog?.stop();
+    const stop = window.meshpad?.onFrame((direction, label, data, at) => {
+      if (label === 'code-sync' && log.length < 200) log.push([direction, data[0], data.length, Math.round(at)]);
+    });
+    bench.codeSyncLog = { log, stop: () => stop?.() };
+  };
   /** A summary of this page's state for failure reports. */
   bench.diag = () => {
     const a = api();
     const out = { docLength: bench.docLength(), peers: a?.peers() ?? null, selfId: a?.selfId() ?? null, signaling: a?.signalingPhase?.() ?? null };
-    if (window.meshpad) out.links = window.meshpad.linkStates();
+    if (window.meshpad) {
+      out.links = window.meshpad.linkStates();
+      out.textLength = window.meshpad.text().length;
+      out.frames = window.meshpad.frames();
+      if (bench.codeSyncLog) out.codeSync = bench.codeSyncLog.log;
+    }
     if (window.yw?.provider.room) {
       out.links = Object.fromEntries(
         [...window.yw.provider.room.webrtcConns.entries()].map(([id, c]) => [

@@ -4,7 +4,8 @@ import type { ChannelLabel } from '../net/channels.ts';
 import { Emitter } from '../net/emitter.ts';
 import { FrameAssembler, encodeFrames } from '../net/frame-codec.ts';
 import type { MeshEvents } from '../net/mesh.ts';
-import { CodeSyncProvider, type SyncTransport } from './code-sync-provider.ts';
+import { FakeClock } from '../test-support/fake-clock.ts';
+import { CodeSyncProvider, SYNC_ANSWER_TIMEOUT_MS, SYNC_MAX_ASKS, type SyncTransport } from './code-sync-provider.ts';
 import { encodeSyncMessage } from './sync-messages.ts';
 
 /**
@@ -13,13 +14,16 @@ import { encodeSyncMessage } from './sync-messages.ts';
  */
 class FakeMesh extends Emitter<MeshEvents> implements SyncTransport {
   readonly dropped: Array<{ peer: string; detail: string }> = [];
-  readonly outbox: Array<{ to: string; frames: Uint8Array[] }> = [];
+  readonly outbox: Array<{ to: string; data: Uint8Array; frames: Uint8Array[] }> = [];
   readonly links = new Map<string, FakeMesh>();
   constructor(readonly id: string) {
     super();
   }
   send(peer: string, label: ChannelLabel, data: Uint8Array): void {
-    if (label === 'code-sync' && this.links.has(peer)) this.outbox.push({ to: peer, frames: encodeFrames(data) });
+    if (label === 'code-sync' && this.links.has(peer)) this.outbox.push({ to: peer, data, frames: encodeFrames(data) });
+  }
+  openPeers(): string[] {
+    return [...this.links.keys()];
   }
   broadcast(label: ChannelLabel, data: Uint8Array): void {
     for (const peer of this.links.keys()) this.send(peer, label, data);
@@ -48,15 +52,21 @@ function disconnect(a: FakeMesh, b: FakeMesh): void {
   b.links.delete(a.id);
 }
 
-/** Delivers every queued message (and the replies they cause) until the network is quiet. */
-function flush(meshes: FakeMesh[]): void {
+/** A sync message's type: 0 = step 1 (state vector), 1 = step 2 (answer), 2 = update. */
+const typeOf = (data: Uint8Array) => data[0];
+
+/**
+ * Delivers every queued message (and the replies they cause) until the network is quiet;
+ * messages for which `lose` says true vanish on the way.
+ */
+function flush(meshes: FakeMesh[], lose: (from: string, data: Uint8Array) => boolean = () => false): void {
   for (let round = 0; round < 100; round++) {
     let moved = false;
     for (const from of meshes) {
       const batch = from.outbox.splice(0);
-      for (const { to, frames } of batch) {
+      for (const { to, data, frames } of batch) {
         const target = from.links.get(to);
-        if (!target) continue;
+        if (!target || lose(from.id, data)) continue;
         const assembler = new FrameAssembler(64 << 20, true);
         for (const frame of frames) {
           const message = assembler.push(frame);
@@ -70,11 +80,12 @@ function flush(meshes: FakeMesh[]): void {
   throw new Error('network did not settle');
 }
 
-function peer(id: string) {
+function peer(id: string, clock = new FakeClock()) {
   const doc = new Y.Doc();
   const mesh = new FakeMesh(id);
-  const provider = new CodeSyncProvider(doc, mesh);
-  return { doc, mesh, provider, text: doc.getText('code') };
+  const unanswered: Array<[string, number, number]> = [];
+  const provider = new CodeSyncProvider(doc, mesh, { clock, onUnanswered: (...args) => unanswered.push(args) });
+  return { doc, mesh, provider, clock, unanswered, text: doc.getText('code') };
 }
 
 describe('CodeSyncProvider', () => {
@@ -150,6 +161,54 @@ describe('CodeSyncProvider', () => {
     a.mesh.deliver('evil', message);
     expect(a.mesh.dropped).toEqual([{ peer: 'evil', detail: expect.stringMatching(/^code-sync: /) }]);
     expect(a.text.toString()).toBe('keep me');
+  });
+
+  it('asks again when its state vector gets no answer, and then converges', () => {
+    const clock = new FakeClock();
+    const a = peer('a', clock);
+    const b = peer('b', clock);
+    a.text.insert(0, 'from a;');
+    b.text.insert(0, 'from b;');
+    connect(a.mesh, b.mesh);
+    let lost = 0;
+    flush([a.mesh, b.mesh], (from, data) => from === 'b' && typeOf(data) === 1 && lost++ === 0);
+    expect(lost).toBe(1);
+    expect(a.text.toString()).toBe('from a;');
+    expect(a.provider.isSyncedWith('b')).toBe(false);
+    expect(b.provider.isSyncedWith('a')).toBe(true);
+    clock.advance(SYNC_ANSWER_TIMEOUT_MS - 1);
+    expect(a.mesh.outbox).toEqual([]);
+    clock.advance(1);
+    expect(a.unanswered).toEqual([['b', 2, SYNC_ANSWER_TIMEOUT_MS]]);
+    flush([a.mesh, b.mesh]);
+    expect(a.text.toString()).toBe(b.text.toString());
+    expect(a.text.toString()).toContain('from b;');
+    expect(a.provider.isSyncedWith('b')).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('asks at most SYNC_MAX_ASKS times, twice as long apart each time, and not once the link is gone', () => {
+    const clock = new FakeClock();
+    const a = peer('a', clock);
+    const b = peer('b', clock);
+    connect(a.mesh, b.mesh);
+    const asksAt: number[] = [];
+    for (let t = 0; t <= 20 * SYNC_ANSWER_TIMEOUT_MS; t += 1_000) {
+      for (const { data } of a.mesh.outbox.splice(0)) if (typeOf(data) === 0) asksAt.push(clock.now());
+      b.mesh.outbox.length = 0; // b's answers never arrive
+      clock.advance(1_000);
+    }
+    const t = SYNC_ANSWER_TIMEOUT_MS;
+    expect(asksAt).toEqual([0, t, 3 * t, 7 * t].slice(0, SYNC_MAX_ASKS));
+    expect(clock.pending).toBe(0);
+
+    const c = peer('c', clock);
+    connect(a.mesh, c.mesh);
+    disconnect(a.mesh, c.mesh);
+    a.mesh.outbox.length = 0;
+    clock.advance(10 * t);
+    expect(a.mesh.outbox).toEqual([]);
+    expect(a.unanswered.filter(([p]) => p === 'c')).toEqual([]);
   });
 
   it('stops listening after destroy', () => {

@@ -122,7 +122,11 @@ export class RoomSession {
       ...(this.options.rtcConfigExtras ? { rtcConfigExtras: this.options.rtcConfigExtras } : {}),
     });
     this.mesh = mesh;
-    this.provider = new CodeSyncProvider(this.doc, mesh);
+    this.provider = new CodeSyncProvider(this.doc, mesh, {
+      clock: this.clock,
+      onUnanswered: (peer, ask, waitedMs) =>
+        console.warn(`[meshpad] code-sync: no answer from ${peer} to our state vector in ${waitedMs / 1000} s; asking again (${ask})`),
+    });
     this.provider.onSynced(() => this.notify());
     const name = this.options.identity?.name ?? 'Guest';
     this.presenceProvider = new PresenceProvider(
