@@ -686,6 +686,7 @@ async function figureP2x8() {
 
 // P5: 5,000 + 5,000 offline edits → identical documents after reconnect
 const P5_START = '// p5 shared start\n/*\n\n*/\n';
+const P5_SLOW_MS = 3_000;
 async function p5Once(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {number} */ r) {
   const { peers } = await openRoom(stack, 2);
   const [a, b] = /** @type {[Peer, Peer]} */ (peers);
@@ -711,6 +712,8 @@ async function p5Once(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {numbe
     const [ta, tb] = await Promise.all([apiCall(a, 'text'), apiCall(b, 'text')]);
     if (ta !== tb) throw new Error('documents differ after reconnect');
     const ms = Math.max(...ends) - t0;
+    // A Meshpad resync this slow means a state vector went unanswered (code-sync-provider.ts).
+    if (stack === 'meshpad' && ms > P5_SLOW_MS) log(`  P5 Meshpad took ${ms} ms: ${JSON.stringify(await diag(peers)).slice(0, 3000)}`);
     await sleep(300); // let the final acknowledgements land before reading the counters
     const wire = await a.page.evaluate((i) => /** @type {any} */ (window).__bench.wireBytes(i), pcsBefore);
     const updateSize = stack === 'ywebrtc' ? /** @type {number} */ (await apiCall(a, 'updateSize')) : null;

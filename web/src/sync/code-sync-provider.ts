@@ -4,8 +4,9 @@
  * what it lacks (step 2), so edits made on either side while apart converge; afterwards local
  * updates are broadcast as they happen. A peer whose message fails to decode or apply is dropped.
  * A state vector that gets no answer is sent again (after SYNC_ANSWER_TIMEOUT_MS, then twice as
- * long each time, SYNC_MAX_ASKS in all) while the link stays open: once (bench P5, 2026-12-07) a
- * page that had answered its peer never got the peer's answer, and stayed diverged until reload.
+ * long each time, SYNC_MAX_ASKS in all) while the link stays open: once (bench P5, 2026-12-07)
+ * a page whose peer had its edits still lacked all of the peer's 30 s later over an open link;
+ * which message went missing was not recorded (the bench now logs them).
  */
 import * as Y from 'yjs';
 import { systemClock, type Clock } from '../net/clock.ts';
