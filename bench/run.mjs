@@ -712,7 +712,7 @@ async function p5Once(/** @type {'meshpad'|'ywebrtc'} */ stack, /** @type {numbe
     const [ta, tb] = await Promise.all([apiCall(a, 'text'), apiCall(b, 'text')]);
     if (ta !== tb) throw new Error('documents differ after reconnect');
     const ms = Math.max(...ends) - t0;
-    // A Meshpad resync this slow means a state vector went unanswered (code-sync-provider.ts).
+    // A Meshpad resync this slow may mean a state vector went unanswered (code-sync-provider.ts re-asks after 5 s).
     if (stack === 'meshpad' && ms > P5_SLOW_MS) log(`  P5 Meshpad took ${ms} ms: ${JSON.stringify(await diag(peers)).slice(0, 3000)}`);
     await sleep(300); // let the final acknowledgements land before reading the counters
     const wire = await a.page.evaluate((i) => /** @type {any} */ (window).__bench.wireBytes(i), pcsBefore);
